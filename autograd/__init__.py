@@ -1,0 +1,34 @@
+"""A scalar-and-tensor automatic differentiation engine: one reverse-mode core, two kinds of value."""
+
+from .dtypes import get_default_dtype, set_default_dtype
+from .engine import grad
+from .function import Function
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .random import manual_seed
+from .scalar import Scalar
+from .tensor import (
+    Tensor,
+    arange,
+    concatenate,
+    full,
+    maximum,
+    minimum,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    stack,
+    tensor,
+    where,
+    zeros,
+    zeros_like,
+)
+
+__all__ = [
+    "Function", "GradcheckError", "Scalar", "Tensor", "arange", "concatenate",
+    "detect_anomaly", "enable_grad", "full", "get_default_dtype", "grad", "gradcheck",
+    "gradgradcheck", "is_grad_enabled", "manual_seed", "maximum", "minimum", "no_grad", "ones",
+    "ones_like", "rand", "randn", "set_default_dtype", "set_grad_enabled", "stack", "tensor",
+    "where", "zeros", "zeros_like",
+]  # fmt: skip

@@ -1,0 +1,119 @@
+"""The reverse-mode core, shared by Scalar and Tensor.
+
+It knows nothing about numbers or arrays. A graph value offers:
+  requires_grad, _op (None for a leaf), _inputs (the values it was made from),
+  _hooks, _retains_grad, _backprop(g, wanted) -> [(input, cotangent), ...],
+  _accumulate_grad(g, fresh), _free().
+Cotangents are graph values themselves, added with `+`, so with create_graph=True
+the gradients carry a graph of their own and can be differentiated again.
+"""
+
+from .mode import _GradMode
+
+
+def toposort(roots):
+    """Values reachable from roots through inputs that require grad, each after its inputs."""
+    order, seen = [], set()
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend(
+                    (x, False) for x in node._inputs if x.requires_grad and id(x) not in seen
+                )
+    return order
+
+
+def _leading_to(order, target_ids):
+    """Ids of the values in order from which some target is reached through inputs."""
+    wanted = set()
+    for node in order:
+        if id(node) in target_ids or any(id(x) in wanted for x in node._inputs):
+            wanted.add(id(node))
+    return wanted
+
+
+def backpropagate(roots, seeds, targets=None, retain_graph=False, create_graph=False):
+    """Sweep gradients from roots (seeded with seeds) back through the graph.
+
+    Without targets, leaves and retained values accumulate into `.grad` (backward()).
+    With targets, nothing is written; their gradients are returned in order (grad()),
+    None for a target the roots do not depend on.
+    """
+    order = toposort(roots)
+    target_ids = None if targets is None else {id(t) for t in targets}
+    wanted = None if targets is None else _leading_to(order, target_ids)
+    grads, captured, handed, visited = {}, {}, set(), []
+    for root, seed in zip(roots, seeds):
+        key = id(root)
+        grads[key] = seed if key not in grads else grads[key] + seed
+    with _GradMode(create_graph):
+        for node in reversed(order):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            for hook in node._hooks or ():
+                replaced = hook(g)
+                g = g if replaced is None else replaced
+            if target_ids is None:
+                if node._op is None or node._retains_grad:
+                    node._accumulate_grad(g, fresh=id(g) not in handed and not create_graph)
+                    handed.add(id(g))
+            elif id(node) in target_ids:
+                captured[id(node)] = g
+            if node._op is not None:
+                visited.append(node)
+                for x, cotangent in node._backprop(g, wanted):
+                    key = id(x)
+                    grads[key] = cotangent if key not in grads else grads[key] + cotangent
+    if not retain_graph:
+        for node in visited:
+            node._free()
+    return None if targets is None else [captured.get(id(t)) for t in targets]
+
+
+def _as_list(values):
+    return list(values) if isinstance(values, tuple | list) else [values]
+
+
+def backward(roots, grads, retain_graph=None, create_graph=False):
+    """Accumulate the gradients of roots into `.grad` of the leaves (and retained values)."""
+    for root in roots:
+        if not root.requires_grad:
+            raise RuntimeError(
+                "backward() on a value that does not require grad: nothing it depends on "
+                "has requires_grad=True (or it was made under no_grad)"
+            )
+    seeds = [root._seed(g, create_graph) for root, g in zip(roots, grads)]
+    retain = create_graph if retain_graph is None else retain_graph
+    backpropagate(roots, seeds, None, retain, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):  # fmt: skip
+    """Gradients of outputs with respect to inputs, as a tuple; `.grad` is left untouched."""
+    outputs, inputs = _as_list(outputs), _as_list(inputs)
+    grad_outputs = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"{len(grad_outputs)} grad_outputs given for {len(outputs)} outputs")
+    for i, value in enumerate(outputs):
+        if not value.requires_grad:
+            raise RuntimeError(f"output {i} does not require grad and has no graph")
+    for i, value in enumerate(inputs):
+        if not value.requires_grad:
+            raise RuntimeError(f"input {i} does not require grad, so it has no gradient")
+    seeds = [o._seed(g, create_graph) for o, g in zip(outputs, grad_outputs)]
+    retain = create_graph if retain_graph is None else retain_graph
+    grads = backpropagate(outputs, seeds, inputs, retain, create_graph)
+    for i, g in enumerate(grads):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"input {i} is not used in the graph of the outputs; pass allow_unused=True "
+                "to get None for it"
+            )
+    return tuple(grads)

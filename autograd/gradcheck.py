@@ -1,0 +1,166 @@
+"""Compare reverse-mode gradients with central finite differences, in float64."""
+
+import numpy as np
+
+from .engine import grad
+from .scalar import Scalar
+from .tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """A gradient disagrees with finite differences; the message says where."""
+
+
+def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True) -> bool:
+    """Check d fn / d input for every input that requires grad, element by element.
+
+    fn takes the inputs (Tensors or Scalars) and returns one value or a tuple. Inputs are
+    copied to float64 first, so float32 rounding does not hide or fake an error.
+    """
+    inputs = [_float64(x) for x in _as_tuple(inputs)]
+    wrt = [i for i, x in enumerate(inputs) if _differentiable(x)]
+    if not wrt:
+        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    outputs = _as_tuple(fn(*inputs))
+    analytical = [_analytical(out, [inputs[i] for i in wrt]) for out in outputs]
+    for k, i in enumerate(wrt):
+        numerical = _numerical(fn, inputs, i, eps)
+        for o, out in enumerate(outputs):
+            error = _compare(analytical[o][k], numerical[o], atol, rtol)
+            if error is None:
+                continue
+            index, a, n = error
+            message = (
+                f"gradcheck: d output {o} / d input {i} is wrong at element "
+                f"{np.unravel_index(index[1], _shape(inputs[i]))} (output element "
+                f"{np.unravel_index(index[0], _shape(out))}): analytical {a!r}, numerical {n!r}"
+            )
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
+    return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  raise_exception=True) -> bool:  # fmt: skip
+    """gradcheck of the first derivatives (vector-Jacobian products), i.e. second derivatives.
+
+    grad_outputs default to random values; they are checked as inputs too.
+    """
+    inputs = [_float64(x) for x in _as_tuple(inputs)]
+    outputs = _as_tuple(fn(*inputs))
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = [_like(out, rng) for out in outputs]
+    grad_outputs = [_float64(g, requires_grad=True) for g in _as_tuple(grad_outputs)]
+    n = len(inputs)
+
+    def first_derivatives(*args):
+        xs, seeds = args[:n], args[n:]
+        wrt = [x for x in xs if _differentiable(x)]
+        grads = grad(_as_tuple(fn(*xs)), wrt, seeds, create_graph=True, allow_unused=True)
+        return tuple(_zeros_like(x) if g is None else g for g, x in zip(grads, wrt))
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)  # fmt: skip
+
+
+def _analytical(out, wrt):
+    """One Jacobian block (out.size x x.size) per input, a backward pass per output element."""
+    blocks = [np.zeros((_size(out), _size(x))) for x in wrt]
+    if not out.requires_grad:
+        return blocks
+    for j in range(_size(out)):
+        grads = grad(out, wrt, _one_hot(out, j), retain_graph=True, allow_unused=True)
+        for block, g in zip(blocks, grads):
+            if g is not None:
+                block[j] = _flat(g)
+    return blocks
+
+
+def _numerical(fn, inputs, i, eps):
+    """Central differences of every output with respect to every element of input i."""
+    x = inputs[i]
+    columns = []
+    for k in range(_size(x)):  # grad mode stays on: fn may itself take gradients
+        original = _get(x, k)
+        _set(x, k, original + eps)
+        plus = [_flat(o) for o in _as_tuple(fn(*inputs))]
+        _set(x, k, original - eps)
+        minus = [_flat(o) for o in _as_tuple(fn(*inputs))]
+        _set(x, k, original)
+        columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    return [np.stack([c[o] for c in columns], axis=1) for o in range(len(columns[0]))]
+
+
+def _compare(analytical, numerical, atol, rtol):
+    """(index, analytical, numerical) of the worst disagreement, or None."""
+    bad = ~np.isfinite(analytical) | ~np.isfinite(numerical)
+    bad |= np.abs(analytical - numerical) > atol + rtol * np.abs(numerical)
+    if not bad.any():
+        return None
+    index = np.unravel_index(np.argmax(bad), bad.shape)
+    return index, float(analytical[index]), float(numerical[index])
+
+
+# -- the two kinds of value, seen as flat float64 vectors --------------------------------
+
+
+def _as_tuple(values):
+    return tuple(values) if isinstance(values, tuple | list) else (values,)
+
+
+def _differentiable(x):
+    return isinstance(x, Tensor | Scalar) and x.requires_grad
+
+
+def _float64(x, requires_grad=None):
+    requires_grad = _differentiable(x) if requires_grad is None else requires_grad
+    if isinstance(x, Scalar):
+        return Scalar(x.data, requires_grad=requires_grad)
+    if isinstance(x, Tensor) and x.dtype.kind == "f" or isinstance(x, np.ndarray | float):
+        return Tensor(np.array(x, dtype=np.float64), requires_grad=requires_grad)
+    return x
+
+
+def _like(out, rng):
+    if isinstance(out, Scalar):
+        return Scalar(rng.standard_normal())
+    return Tensor(rng.standard_normal(out.shape))
+
+
+def _zeros_like(x):
+    return Scalar(0.0, requires_grad=False) if isinstance(x, Scalar) else Tensor(np.zeros(x.shape))
+
+
+def _one_hot(out, j):
+    if isinstance(out, Scalar):
+        return Scalar(1.0, requires_grad=False)
+    seed = np.zeros(out.size)
+    seed[j] = 1.0
+    return Tensor(seed.reshape(out.shape), dtype=out.dtype)
+
+
+def _size(x):
+    return 1 if isinstance(x, Scalar) else x.size
+
+
+def _shape(x):
+    return () if isinstance(x, Scalar) else x.shape
+
+
+def _flat(x):
+    if isinstance(x, Scalar):
+        return np.array([x.data])
+    return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64).ravel()
+
+
+def _get(x, k):
+    return x.data if isinstance(x, Scalar) else x.data.reshape(-1)[k]
+
+
+def _set(x, k, value):
+    if isinstance(x, Scalar):
+        x.data = value
+    else:
+        x.data.reshape(-1)[k] = value  # the float64 copy is contiguous, so this is a view

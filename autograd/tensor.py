@@ -1,0 +1,599 @@
+"""Tensor: a numpy array that records the ops applied to it (PyTorch semantics)."""
+
+import numpy as np
+
+from . import engine, ops
+from .dtypes import as_array, get_default_dtype
+from .mode import state
+from .random import generator
+from .value import Value
+
+
+class Tensor(Value):
+    """An n-dimensional array in the graph. Broadcasting follows numpy; gradients follow PyTorch."""
+
+    __slots__ = ("_data", "_version", "_grad", "_retains_grad")
+    __array_ufunc__ = None  # `ndarray + tensor` defers to Tensor.__radd__
+    __hash__ = Value.__hash__  # == is elementwise, identity stays the hash
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        if isinstance(data, Tensor):
+            data = data._data
+        self._data = as_array(data, dtype)
+        self._version, self._grad, self._retains_grad = [0], None, False
+        self._init_node(False)
+        if requires_grad:
+            self.requires_grad_()
+
+    @classmethod
+    def _from_data(cls, data):
+        """Wrap an array the engine made; no copy and no checks."""
+        t = object.__new__(cls)
+        t._data, t._version, t._grad, t._retains_grad = data, [0], None, False
+        t._requires_grad, t._op, t._inputs, t._params, t._saved = False, None, (), (), ()
+        t._hooks = t._origin = None
+        return t
+
+    @staticmethod
+    def _forward(op, inputs, params):
+        out = op.forward(*[x._data for x in inputs], *params)
+        return out if type(out) is np.ndarray else np.asarray(out)
+
+    # -- attributes ------------------------------------------------------------------------
+
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._version[0] += 1
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"grad must be a Tensor or None, got {type(value).__name__}")
+        if value is not None and value.shape != self.shape:
+            raise ValueError(f"grad of shape {value.shape} assigned to a tensor of shape {self.shape}")
+        self._grad = value
+
+    @Value.requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    shape = property(lambda self: self._data.shape)
+    ndim = property(lambda self: self._data.ndim)
+    dtype = property(lambda self: self._data.dtype)
+    size = property(lambda self: self._data.size)
+    T = property(lambda self: self.transpose())
+
+    def numpy(self) -> np.ndarray:
+        return self._data
+
+    def item(self):
+        if self._data.size != 1:
+            raise ValueError(f"item() needs a one-element tensor, this one has shape {self.shape}")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __bool__(self):
+        return bool(self._data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __format__(self, spec):
+        return format(self.item(), spec) if spec and self._data.size == 1 else repr(self)
+
+    def __repr__(self):
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        extras = "" if self.dtype == get_default_dtype() else f", dtype={self.dtype}"
+        if self._op is not None:
+            extras += f", op={self._op.name}"
+        elif self._requires_grad:
+            extras += ", requires_grad=True"
+        return f"Tensor({body}{extras})"
+
+    # -- graph -----------------------------------------------------------------------------
+
+    def requires_grad_(self, flag: bool = True) -> "Tensor":
+        """Start (or stop) recording ops on this leaf."""
+        if flag and self._data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating point tensors can require gradients; this one is {self.dtype}"
+            )
+        if not flag and self._op is not None:
+            raise RuntimeError("requires_grad can only be turned off on a leaf; use detach()")
+        self._requires_grad = bool(flag)
+        return self
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        t = Tensor._from_data(self._data)
+        t._version = self._version
+        return t
+
+    def retain_grad(self) -> None:
+        """Keep .grad on this non-leaf after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        self._retains_grad = self._op is not None
+
+    def backward(self, grad=None, retain_graph=None, create_graph: bool = False) -> None:
+        """Accumulate d self / d leaf into each leaf's .grad (grad= for non-scalar outputs)."""
+        engine.backward([self], [grad], retain_graph, create_graph)
+
+    def astype(self, dtype) -> "Tensor":
+        dtype = np.dtype(dtype)
+        return self if dtype == self.dtype else Tensor._apply(ops.astype, (self,), (dtype,))
+
+    # -- what the core and Value ask of a kind ---------------------------------------------
+
+    def _seed(self, grad, create_graph):
+        if grad is None:
+            if self._data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for one-element outputs; this one has "
+                    f"shape {self.shape}, so pass backward(grad=...) with that shape"
+                )
+            return Tensor._from_data(np.ones(self.shape, self.dtype))
+        grad = grad if isinstance(grad, Tensor) else Tensor(grad, dtype=self.dtype)
+        if grad.shape != self.shape:
+            raise RuntimeError(f"grad has shape {grad.shape}, but the output has shape {self.shape}")
+        if create_graph:
+            return grad.astype(self.dtype)
+        return Tensor._from_data(np.array(grad._data, dtype=self.dtype))
+
+    def _accumulate_grad(self, g, fresh):
+        if g._requires_grad:  # create_graph: .grad keeps its graph
+            self._grad = g if self._grad is None else self._grad + g
+            return
+        data = g._data
+        if data.dtype != self.dtype:
+            data = data.astype(self.dtype)
+        elif not (fresh and data.flags.owndata and data.flags.writeable):
+            data = data.copy()  # never share a buffer with another .grad or a view
+        self._grad = Tensor._from_data(data if self._grad is None else self._grad._data + data)
+
+    def _versions(self):
+        return (*(x._version[0] for x in self._inputs), self._version[0])
+
+    def _floating(self):
+        return self._data.dtype.kind == "f"
+
+    def _all_finite(self):
+        return self._data.dtype.kind != "f" or bool(np.isfinite(self._data).all())
+
+    def _describe(self):
+        return self.shape
+
+    # -- arithmetic ------------------------------------------------------------------------
+
+    def __neg__(self):
+        return Tensor._apply(ops.neg, (self,))
+
+    def __sub__(self, other):
+        other = _lift(other, self)
+        return NotImplemented if other is None else self + (-other)
+
+    def __rsub__(self, other):
+        other = _lift(other, self)
+        return NotImplemented if other is None else other + (-self)
+
+    def __matmul__(self, other):
+        other = _lift(other, self)
+        return NotImplemented if other is None else _matmul(self, other)
+
+    def __rmatmul__(self, other):
+        other = _lift(other, self)
+        return NotImplemented if other is None else _matmul(other, self)
+
+    def __abs__(self):
+        return self.abs()
+
+    # -- elementwise -----------------------------------------------------------------------
+
+    def exp(self):
+        return Tensor._apply(ops.exp, (self,))
+
+    def log(self):
+        return Tensor._apply(ops.log, (self,))
+
+    def sqrt(self):
+        return Tensor._apply(ops.sqrt, (self,))
+
+    def abs(self):
+        return Tensor._apply(ops.abs, (self,))
+
+    def tanh(self):
+        return Tensor._apply(ops.tanh, (self,))
+
+    def sigmoid(self):
+        return Tensor._apply(ops.sigmoid, (self,))
+
+    def relu(self):
+        return Tensor._apply(ops.relu, (self,))
+
+    def sin(self):
+        return Tensor._apply(ops.sin, (self,))
+
+    def cos(self):
+        return Tensor._apply(ops.cos, (self,))
+
+    def clip(self, lo=None, hi=None):
+        """Limit values to [lo, hi]; the gradient passes where lo <= x <= hi."""
+        lo = -np.inf if lo is None else lo
+        hi = np.inf if hi is None else hi
+        return Tensor._apply(ops.clip, (self,), (lo, hi))
+
+    # -- reductions ------------------------------------------------------------------------
+
+    def sum(self, axis=None, keepdims=False):
+        return Tensor._apply(ops.sum, (self,), (_axes(axis, self.ndim), keepdims))
+
+    def mean(self, axis=None, keepdims=False):
+        axes = _axes(axis, self.ndim)
+        return self.sum(axes, keepdims) / _count(self.shape, axes)
+
+    def max(self, axis=None, keepdims=False):
+        """Largest entries; tied maxima share the gradient evenly."""
+        return Tensor._apply(ops.max, (self,), (_axes(axis, self.ndim), keepdims))
+
+    def min(self, axis=None, keepdims=False):
+        """Smallest entries; tied minima share the gradient evenly."""
+        return Tensor._apply(ops.min, (self,), (_axes(axis, self.ndim), keepdims))
+
+    def var(self, axis=None, ddof=0, keepdims=False):
+        """Mean squared deviation, divided by n - ddof (numpy's convention)."""
+        axes = _axes(axis, self.ndim)
+        deviation = self - self.mean(axes, keepdims=True)
+        return (deviation * deviation).sum(axes, keepdims) / (_count(self.shape, axes) - ddof)
+
+    def std(self, axis=None, ddof=0, keepdims=False):
+        return self.var(axis, ddof, keepdims).sqrt()
+
+    def logsumexp(self, axis=None, keepdims=False):
+        """log(sum(exp(x))), shifted by the detached max so that nothing overflows."""
+        axes = _axes(axis, self.ndim)
+        shift = self.max(axes, keepdims=True).detach()
+        shift = Tensor._from_data(np.where(np.isfinite(shift._data), shift._data, 0))
+        total = (self - shift).exp().sum(axes, keepdims=True).log() + shift
+        return total if keepdims else total.reshape(_reduced_shape(self.shape, axes))
+
+    def softmax(self, axis=-1):
+        e = (self - self.max(axis, keepdims=True).detach()).exp()
+        return e / e.sum(axis, keepdims=True)
+
+    def log_softmax(self, axis=-1):
+        return self - self.logsumexp(axis, keepdims=True)
+
+    # -- shape -----------------------------------------------------------------------------
+
+    def reshape(self, *shape):
+        shape = _shape(shape)
+        if shape == self.shape:
+            return self
+        return Tensor._apply(ops.reshape, (self,), (shape,))
+
+    def transpose(self, *axes):
+        axes = _shape(axes) or tuple(range(self.ndim))[::-1]
+        return Tensor._apply(ops.transpose, (self,), (axes,))
+
+    def flatten(self):
+        return self.reshape(-1)
+
+    def squeeze(self, axis=None):
+        """Drop axes of length 1 (all of them, or those named)."""
+        axes = _axes(axis, self.ndim) or tuple(i for i, n in enumerate(self.shape) if n == 1)
+        for i in axes:
+            if self.shape[i] != 1:
+                raise ValueError(f"cannot squeeze axis {i} of shape {self.shape}: its length is not 1")
+        return self.reshape(_reduced_shape(self.shape, axes))
+
+    def expand_dims(self, axis):
+        shape = list(self.shape)
+        shape.insert(_axes(axis, self.ndim + 1)[0], 1)
+        return self.reshape(tuple(shape))
+
+    def broadcast_to(self, shape):
+        shape = _shape(shape)
+        if shape == self.shape:
+            return self
+        if np.broadcast_shapes(self.shape, shape) != shape:
+            raise ValueError(f"cannot broadcast a tensor of shape {self.shape} to {shape}")
+        return Tensor._apply(ops.broadcast_to, (self,), (shape,))
+
+    def __getitem__(self, index):
+        return Tensor._apply(ops.getitem, (self,), (_index(index),))
+
+    # -- in place --------------------------------------------------------------------------
+
+    def add_(self, other):
+        return self._inplace("add_", np.add, other)
+
+    def sub_(self, other):
+        return self._inplace("sub_", np.subtract, other)
+
+    def mul_(self, other):
+        return self._inplace("mul_", np.multiply, other)
+
+    def zero_(self):
+        return self._inplace("zero_", lambda data, _, out: out.fill(0), 0)
+
+    def fill_(self, value):
+        return self._inplace("fill_", lambda data, v, out: np.copyto(out, v), value)
+
+    def __setitem__(self, index, value):
+        def assign(data, v, out):
+            out[_index(index)] = v
+
+        self._inplace("__setitem__", assign, value)
+
+    def _inplace(self, name, update, other):
+        """Change the data in place, refusing what would corrupt a recorded graph."""
+        other = _lift(other, self)
+        if other is None:
+            raise TypeError(f"{name}: unsupported operand type")
+        if state.grad_enabled:
+            if self._requires_grad and self._op is None:
+                raise RuntimeError(
+                    f"a leaf Tensor that requires grad is being used in an in-place operation "
+                    f"({name}); do it inside `with ag.no_grad():`"
+                )
+            if self._requires_grad:
+                raise RuntimeError(
+                    f"{name}: in-place ops on a tensor recorded in a graph are not supported; "
+                    "use the out-of-place form"
+                )
+            if other._requires_grad:
+                raise RuntimeError(
+                    f"{name}: the operand requires grad, but in-place ops record no graph; "
+                    "write x = x + y instead"
+                )
+        update(self._data, other._data, out=self._data)
+        self._version[0] += 1
+        return self
+
+
+def _binary(op):
+    """Operator methods for op, plain and reflected, lifting numbers and arrays to Tensors."""
+
+    def method(self, other):
+        other = _lift(other, self)
+        return NotImplemented if other is None else _broadcast_apply(op, (self, other))
+
+    def reflected(self, other):
+        other = _lift(other, self)
+        return NotImplemented if other is None else _broadcast_apply(op, (other, self))
+
+    return method, reflected
+
+
+Tensor.__add__, Tensor.__radd__ = _binary(ops.add)
+Tensor.__mul__, Tensor.__rmul__ = _binary(ops.mul)
+Tensor.__truediv__, Tensor.__rtruediv__ = _binary(ops.div)
+Tensor.__pow__, Tensor.__rpow__ = _binary(ops.pow)
+
+
+def _comparison(ufunc):
+    """A comparison operator: a bool Tensor outside the graph."""
+
+    def method(self, other):
+        other = _lift(other, self)
+        if other is None:
+            return NotImplemented
+        return Tensor._from_data(np.asarray(ufunc(self._data, other._data)))
+
+    return method
+
+
+Tensor.__lt__, Tensor.__le__ = _comparison(np.less), _comparison(np.less_equal)
+Tensor.__gt__, Tensor.__ge__ = _comparison(np.greater), _comparison(np.greater_equal)
+Tensor.__eq__, Tensor.__ne__ = _comparison(np.equal), _comparison(np.not_equal)
+
+
+def _broadcast_apply(op, inputs, params=()):
+    """Apply op, first broadcasting explicitly each input that needs a gradient.
+
+    The broadcast_to op then sums its gradient back, so no VJP deals with broadcasting.
+    """
+    if state.grad_enabled and any(x._requires_grad for x in inputs):
+        shapes = [x.shape for x in inputs] + [np.shape(p) for p in params]
+        try:
+            shape = np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise ValueError(
+                f"{op.name}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
+            ) from None
+        inputs = tuple(x.broadcast_to(shape) if x._requires_grad else x for x in inputs)
+    return Tensor._apply(op, inputs, params)
+
+
+def _matmul(a, b):
+    """a @ b with numpy's rules: 1-d operands promoted, batch dimensions broadcast."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul needs operands with at least one dimension, got {a.shape} and {b.shape}")
+    inner = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} do not align ({a.shape[-1]} != {inner})"
+        )
+    a2 = a.reshape(1, -1) if a.ndim == 1 else a
+    b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    if state.grad_enabled:
+        a2, b2 = (x.broadcast_to(batch + x.shape[-2:]) if x._requires_grad else x for x in (a2, b2))
+    out = Tensor._apply(ops.matmul, (a2, b2))
+    shape = batch + a.shape[-2:-1] + b.shape[-1:] if b.ndim > 1 else batch + a.shape[-2:-1]
+    return out.reshape(shape)
+
+
+def _lift(value, like):
+    """value as a Tensor next to like: numbers take like's float dtype; None if unsupported."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, bool | int | float):
+        if like._data.dtype.kind == "f":
+            dtype = like.dtype
+        else:
+            dtype = get_default_dtype() if isinstance(value, float) else None
+        return Tensor._from_data(np.asarray(value, dtype=dtype))
+    if isinstance(value, np.ndarray | np.generic):
+        return Tensor._from_data(as_array(value))
+    return None
+
+
+def _axes(axis, ndim):
+    """axis as a sorted tuple of non-negative ints (None stays None)."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+    return tuple(sorted(int(a) % ndim for a in axes))
+
+
+def _count(shape, axes):
+    """How many entries a reduction over axes combines."""
+    return int(np.prod([shape[i] for i in axes] if axes is not None else shape))
+
+
+def _reduced_shape(shape, axes):
+    return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _shape(args):
+    """A shape given as ints or as one tuple/list."""
+    if len(args) == 1 and isinstance(args[0], tuple | list):
+        args = args[0]
+    return tuple(int(n) for n in args)
+
+
+def _index(index):
+    """An index with Tensors and lists turned into numpy arrays."""
+    items = index if isinstance(index, tuple) else (index,)
+    return tuple(
+        i._data if isinstance(i, Tensor) else np.asarray(i) if isinstance(i, list) else i
+        for i in items
+    )
+
+
+# -- functions on tensors ----------------------------------------------------------------
+
+
+def _lift_all(*values):
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    like = like if like is not None else Tensor(values[0])
+    lifted = [_lift(v, like) for v in values]
+    for v, t in zip(values, lifted):
+        if t is None:
+            raise TypeError(f"expected a Tensor, array or number, got {type(v).__name__}")
+    return lifted
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise max; at ties each side gets half the gradient."""
+    return _broadcast_apply(ops.maximum, tuple(_lift_all(a, b)))
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise min; at ties each side gets half the gradient."""
+    return _broadcast_apply(ops.minimum, tuple(_lift_all(a, b)))
+
+
+def where(cond, a, b) -> Tensor:
+    """a where cond holds, else b; the unused side's values never reach the gradient."""
+    cond = np.asarray(cond._data if isinstance(cond, Tensor) else cond, dtype=bool)
+    return _broadcast_apply(ops.where, tuple(_lift_all(a, b)), (cond,))
+
+
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    tensors = _lift_all(*tensors) if tensors else []
+    if not tensors:
+        raise ValueError("concatenate needs at least one tensor")
+    axis = _axes(axis, tensors[0].ndim)[0]
+    return Tensor._apply(ops.concatenate, tuple(tensors), (axis,))
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    """Join tensors of one shape along a new axis."""
+    tensors = _lift_all(*tensors) if tensors else []
+    if not tensors:
+        raise ValueError("stack needs at least one tensor")
+    return concatenate([t.expand_dims(axis) for t in tensors], _axes(axis, tensors[0].ndim + 1)[0])
+
+
+def scatter(g, index, shape) -> Tensor:
+    """Zeros of shape with g added at index (the adjoint of indexing)."""
+    return Tensor._apply(ops.scatter, (g,), (index, shape))
+
+
+# -- factories ---------------------------------------------------------------------------
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _made(array, requires_grad):
+    return Tensor._from_data(array).requires_grad_(requires_grad)
+
+
+def zeros(*shape, dtype=None, requires_grad=False) -> Tensor:
+    return _made(np.zeros(_shape(shape), dtype or get_default_dtype()), requires_grad)
+
+
+def ones(*shape, dtype=None, requires_grad=False) -> Tensor:
+    return _made(np.ones(_shape(shape), dtype or get_default_dtype()), requires_grad)
+
+
+def full(shape, value, dtype=None, requires_grad=False) -> Tensor:
+    shape = _shape(shape if isinstance(shape, tuple | list) else (shape,))
+    return _made(np.full(shape, value, dtype or as_array(value).dtype), requires_grad)
+
+
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+    start, stop = (0, start) if stop is None else (start, stop)
+    integral = all(isinstance(v, int) for v in (start, stop, step))
+    dtype = dtype or (np.int64 if integral else get_default_dtype())
+    return _made(np.arange(start, stop, step, dtype=dtype), requires_grad)
+
+
+def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
+    """Standard normal samples from the generator seeded by manual_seed."""
+    dtype = np.dtype(dtype or get_default_dtype())
+    return _made(generator().standard_normal(_shape(shape), dtype=dtype), requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
+    """Uniform samples in [0, 1) from the generator seeded by manual_seed."""
+    dtype = np.dtype(dtype or get_default_dtype())
+    return _made(generator().random(_shape(shape), dtype=dtype), requires_grad)
+
+
+def zeros_like(t, dtype=None, requires_grad=False) -> Tensor:
+    return _made(np.zeros(np.shape(t), dtype or _dtype_of(t)), requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
+    return _made(np.ones(np.shape(t), dtype or _dtype_of(t)), requires_grad)
+
+
+def _dtype_of(t):
+    return t.dtype if isinstance(t, Tensor | np.ndarray) else get_default_dtype()

@@ -1,0 +1,141 @@
+"""What Scalar and Tensor share: the op record and the graph-value protocol the core walks."""
+
+import traceback
+
+from .mode import state
+
+
+class Op:
+    """A primitive: forward on raw data, one VJP per input on graph values.
+
+    vjps[i](g, out, *inputs, *params) is the cotangent of input i given the gradient g
+    of the output out. `scalar` is the forward on Python floats, None for tensor-only ops.
+    `view` marks ops whose output may share memory with their first input.
+    """
+
+    __slots__ = ("name", "forward", "vjps", "scalar", "view")
+
+    def __init__(self, name, forward, *vjps, scalar=None, view=False):
+        self.name, self.forward, self.vjps = name, forward, vjps
+        self.scalar, self.view = scalar, view
+
+    def cotangents(self, g, out, inputs, params, needed):
+        """One cotangent per input, None where needed[i] is False."""
+        return [
+            vjp(g, out, *inputs, *params) if need else None
+            for vjp, need in zip(self.vjps, needed)
+        ]
+
+    def __repr__(self):
+        return f"Op({self.name})"
+
+
+class Value:
+    """A node of the recorded graph: a leaf, or the output of an op applied to inputs."""
+
+    __slots__ = (
+        "_requires_grad", "_op", "_inputs", "_params", "_saved", "_hooks", "_origin",
+        "__weakref__",
+    )  # fmt: skip
+
+    def _init_node(self, requires_grad):
+        self._requires_grad = requires_grad
+        self._op, self._inputs, self._params, self._saved = None, (), (), ()
+        self._hooks, self._origin = None, None
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for values not made by a recorded op (PyTorch's definition)."""
+        return self._op is None
+
+    @classmethod
+    def _apply(cls, op, inputs, params=()):
+        """Run op forward on the inputs' data; record it when grad mode needs it."""
+        out = cls._from_data(cls._forward(op, inputs, params))
+        if op.view:
+            out._version = inputs[0]._version  # a view changes when its base does
+        if state.grad_enabled and any(x._requires_grad for x in inputs) and out._floating():
+            out._record(op, inputs, params)
+        if state.anomaly:
+            out._origin = _user_frame()
+            out._check_finite(f"the forward output of '{op.name}'", op, inputs)
+        return out
+
+    def _record(self, op, inputs, params):
+        self._requires_grad = True
+        self._op, self._inputs, self._params = op, inputs, params
+        self._saved = self._versions()
+
+    # -- what the core calls ------------------------------------------------------------
+
+    def _backprop(self, g, wanted=None):
+        """Cotangents for the inputs that require grad (and lead to a target, if wanted)."""
+        op, inputs = self._op, self._inputs
+        self._check_saved()
+        needed = [x._requires_grad and (wanted is None or id(x) in wanted) for x in inputs]
+        cotangents = op.cotangents(g, self, inputs, self._params, needed)
+        pairs = [(x, c) for x, c, n in zip(inputs, cotangents, needed) if n and c is not None]
+        if state.anomaly:
+            for x, cotangent in pairs:
+                cotangent._check_finite(f"the gradient computed by '{op.name}'", op, inputs, self)
+        return pairs
+
+    def _check_saved(self):
+        """Refuse a backward through freed buffers or through inputs changed in place."""
+        if self._saved is None:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (at '{self._op.name}'): "
+                "its saved values were freed by the first backward. Pass retain_graph=True "
+                "to the first backward() or grad() call to backward through it again."
+            )
+        if self._saved != self._versions():
+            raise RuntimeError(
+                f"a value saved by '{self._op.name}' for backward was modified by an in-place "
+                f"operation after it was saved (versions {self._saved} then "
+                f"{self._versions()}); compute the gradient before changing it, or change a copy."
+            )
+
+    def _free(self):
+        self._saved = None
+
+    def _check_finite(self, what, op, inputs, out=None):
+        if self._all_finite():
+            return
+        shapes = ", ".join(str(x._describe()) for x in inputs)
+        where = (out or self)._origin
+        raise RuntimeError(
+            f"detect_anomaly: {what} holds NaN or inf (inputs: {shapes})"
+            + (f"; the op was created at {where}" if where else "")
+        )
+
+    # -- public graph methods, the same for both kinds ----------------------------------
+
+    def register_hook(self, fn):
+        """Call fn(grad) when this value's gradient is computed; a returned value replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a value that does not require grad")
+        self._hooks = (self._hooks or ()) + (fn,)
+        return _HookHandle(self, fn)
+
+
+class _HookHandle:
+    """Returned by register_hook; remove() unregisters the hook."""
+
+    def __init__(self, value, fn):
+        self.value, self.fn = value, fn
+
+    def remove(self):
+        self.value._hooks = tuple(h for h in self.value._hooks or () if h is not self.fn)
+
+
+def _user_frame():
+    """'file:line in function' of the innermost caller outside this package."""
+    package = __file__.rsplit("/", 1)[0]
+    for frame in reversed(traceback.extract_stack()):
+        if not frame.filename.startswith(package):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}"
+    return None
