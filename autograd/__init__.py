@@ -1,4 +1,4 @@
-"""A scalar-and-tensor automatic differentiation engine: one reverse-mode core, two kinds of value."""
+"""A scalar-and-tensor autodiff engine: one reverse-mode core under two kinds of value."""
 
 from .dtypes import get_default_dtype, set_default_dtype
 from .engine import grad

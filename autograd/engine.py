@@ -4,28 +4,36 @@ It knows nothing about numbers or arrays. A graph value offers:
   requires_grad, _op (None for a leaf), _inputs (the values it was made from),
   _hooks, _retains_grad, _backprop(g, wanted) -> [(input, cotangent), ...],
   _accumulate_grad(g, fresh), _free().
-Cotangents are graph values themselves, added with `+`, so with create_graph=True
-the gradients carry a graph of their own and can be differentiated again.
+With create_graph=True the VJPs run on graph values, so the gradients carry a graph of
+their own and can be differentiated again; otherwise the same VJP formulas run on the raw
+data (floats or arrays), which records nothing and allocates no wrappers. Either way
+cotangents are summed with `+`.
 """
 
-from .mode import _GradMode
+from .mode import state
 
 
 def toposort(roots):
-    """Values reachable from roots through inputs that require grad, each after its inputs."""
+    """Values reachable from roots through inputs that require grad, each after its inputs.
+
+    Depth-first with an explicit stack of input iterators, so deep graphs need no recursion.
+    """
     order, seen = [], set()
     for root in roots:
-        stack = [(root, False)]
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root._inputs))]
         while stack:
-            node, inputs_done = stack.pop()
-            if inputs_done:
+            node, inputs = stack[-1]
+            for x in inputs:
+                if x._requires_grad and id(x) not in seen:
+                    seen.add(id(x))
+                    stack.append((x, iter(x._inputs)))
+                    break
+            else:
+                stack.pop()
                 order.append(node)
-            elif id(node) not in seen:
-                seen.add(id(node))
-                stack.append((node, True))
-                stack.extend(
-                    (x, False) for x in node._inputs if x.requires_grad and id(x) not in seen
-                )
     return order
 
 
@@ -52,29 +60,40 @@ def backpropagate(roots, seeds, targets=None, retain_graph=False, create_graph=F
     for root, seed in zip(roots, seeds):
         key = id(root)
         grads[key] = seed if key not in grads else grads[key] + seed
-    with _GradMode(create_graph):
+    previous_mode, state.grad_enabled = state.grad_enabled, create_graph
+    try:
         for node in reversed(order):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            for hook in node._hooks or ():
-                replaced = hook(g)
-                g = g if replaced is None else replaced
+            if node._hooks:
+                g = node._run_hooks(g, create_graph)
             if target_ids is None:
                 if node._op is None or node._retains_grad:
-                    node._accumulate_grad(g, fresh=id(g) not in handed and not create_graph)
-                    handed.add(id(g))
+                    # a buffer kept by one .grad must not be handed on to another
+                    if node._accumulate_grad(g, id(g) not in handed):
+                        handed.add(id(g))
             elif id(node) in target_ids:
                 captured[id(node)] = g
             if node._op is not None:
                 visited.append(node)
-                for x, cotangent in node._backprop(g, wanted):
+                for x, cotangent in node._backprop(g, wanted, create_graph):
                     key = id(x)
-                    grads[key] = cotangent if key not in grads else grads[key] + cotangent
+                    previous = grads.get(key)  # summed out of place: cotangents may be shared
+                    grads[key] = cotangent if previous is None else previous + cotangent
+    finally:
+        state.grad_enabled = previous_mode
     if not retain_graph:
         for node in visited:
             node._free()
-    return None if targets is None else [captured.get(id(t)) for t in targets]
+    if targets is None:
+        return None
+    found = [captured.get(id(t)) for t in targets]
+    return (
+        found
+        if create_graph
+        else [g if g is None else t._as_value(g) for g, t in zip(found, targets)]
+    )
 
 
 def _as_list(values):

@@ -29,17 +29,21 @@ class _FunctionOp(Op):
         super().__init__(function.__name__, lambda *inputs: result)
         self.function, self.ctx = function, ctx
 
-    def cotangents(self, g, out, inputs, params, needed):
-        grads = self.function.backward(self.ctx, g)
+    def cotangents(self, g, out, inputs, data, params, wanted):
+        """Call the user's backward once, with Tensors, and check what it returns."""
+        graph = isinstance(g, Tensor)
+        grads = self.function.backward(self.ctx, g if graph else Tensor._as_value(g))
         grads = grads if isinstance(grads, tuple) else (grads,)
         if len(grads) != len(inputs):
             raise RuntimeError(
                 f"{self.name}.backward returned {len(grads)} gradients for {len(inputs)} inputs"
             )
-        return [
-            None if g_i is None or not need else _checked(self.name, i, _lift(g_i, x), x)
-            for i, (g_i, x, need) in enumerate(zip(grads, inputs, needed))
-        ]
+        pairs = []
+        for i, (g_i, x) in enumerate(zip(grads, inputs)):
+            if g_i is not None and x._requires_grad and (wanted is None or id(x) in wanted):
+                g_i = _checked(self.name, i, _lift(g_i, x), x)
+                pairs.append((x, g_i if graph else g_i._data))
+        return pairs
 
 
 def _checked(name, i, g, x):

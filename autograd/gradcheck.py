@@ -152,7 +152,7 @@ def _shape(x):
 def _flat(x):
     if isinstance(x, Scalar):
         return np.array([x.data])
-    return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64).ravel()
+    return np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64).ravel()  # a copy
 
 
 def _get(x, k):

@@ -12,10 +12,54 @@ import operator
 import numpy as np
 
 from . import floatmath as fm
-from . import tensor as _tensor  # where() and scatter() for two VJPs; resolved at call time
-from .value import Op
+from . import tensor as _tensor  # resolved at call time: the module imports this one
+from .value import Op, Value
 
 # -- helpers the VJPs share -------------------------------------------------------------
+# A VJP runs on graph values under create_graph=True and on raw floats or arrays otherwise,
+# so it uses operators and the methods numpy arrays share with Tensor; the few functions
+# that differ go through these.
+
+
+def _cos(x):
+    return x.cos() if isinstance(x, Value) else cos.scalar(x) if type(x) is float else np.cos(x)
+
+
+def _sin(x):
+    return x.sin() if isinstance(x, Value) else sin.scalar(x) if type(x) is float else np.sin(x)
+
+
+def _log(x):
+    return x.log() if isinstance(x, Value) else log.scalar(x) if type(x) is float else np.log(x)
+
+
+def _broadcast_to(x, shape):
+    return x.broadcast_to(shape) if isinstance(x, Value) else np.broadcast_to(x, shape)
+
+
+def _where(cond, x, y):
+    return (
+        _tensor.where(cond, x, y)
+        if isinstance(x, Value) or isinstance(y, Value)
+        else np.where(cond, x, y)
+    )
+
+
+def _exp(x):
+    return x.exp() if isinstance(x, Value) else exp.scalar(x) if type(x) is float else np.exp(x)
+
+
+def _softmax_of(x):
+    """Softmax over the last axis."""
+    return x.softmax(-1) if isinstance(x, Value) else np.exp(_log_softmax(x, x.ndim - 1))
+
+
+def _sigmoid_of(x):
+    return x.sigmoid() if isinstance(x, Value) else _sigmoid(x)
+
+
+def _scatter_to(g, index, shape):
+    return _tensor.scatter(g, index, shape) if isinstance(g, Value) else _scatter(g, index, shape)
 
 
 def _kept_shape(shape, axis):
@@ -29,7 +73,7 @@ def _unreduce(g, shape, axis, keepdims):
     """Spread the gradient of a reduction back over the reduced input's shape."""
     if not keepdims:
         g = g.reshape(_kept_shape(shape, axis))
-    return g.broadcast_to(shape)
+    return _broadcast_to(g, shape)
 
 
 def _sum_to(g, shape):
@@ -69,6 +113,52 @@ def _sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
+def _logsumexp(x, axis, keepdims):
+    """log(sum(exp(x))) over axis, shifted by the max so that nothing overflows."""
+    shift = np.max(x, axis=axis, keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0)
+    total = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift
+    return total if keepdims else total.reshape(_reduced(x.shape, axis))
+
+
+def _reduced(shape, axis):
+    return () if axis is None else tuple(n for i, n in enumerate(shape) if i not in axis)
+
+
+def _log_softmax(x, axis):
+    return x - _logsumexp(x, (axis,), keepdims=True)
+
+
+def _linear(x, w, b=None):
+    """x @ w.T + b in one pass (b may be None)."""
+    out = np.matmul(x, w.T)
+    if b is not None:
+        out += b
+    return out
+
+
+def _rows(a):
+    """a as a matrix: leading axes flattened into rows."""
+    return a.reshape(-1, a.shape[-1])
+
+
+def _softmax_cross_entropy(x, target):
+    """Per-row -log softmax(x)[target]."""
+    picked = np.take_along_axis(x, target[..., None], axis=-1)[..., 0]
+    return _logsumexp(x, (x.ndim - 1,), keepdims=False) - picked
+
+
+def _one_hot(target, like):
+    hot = np.zeros(like.shape, dtype=like.dtype)
+    np.put_along_axis(hot, target[..., None], 1, axis=-1)
+    return hot
+
+
+def _bce_with_logits(x, y):
+    """-(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))), stable for large |x|."""
+    return np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+
+
 def _scatter(g, index, shape):
     """Zeros of shape with g added at index; repeated indices add up."""
     out = np.zeros(shape, dtype=g.dtype)
@@ -89,14 +179,14 @@ div = Op("div", np.divide, lambda g, out, x, y: g / y, lambda g, out, x, y: -g *
          scalar=fm.div)  # fmt: skip
 pow = Op("pow", np.power,
          lambda g, out, x, y: g * y * x ** (y - 1),
-         lambda g, out, x, y: g * out * (x + _is_zero(x)).log(),  # 0 ** y: slope 0 in y
+         lambda g, out, x, y: g * out * _log(x + _is_zero(x)),  # 0 ** y: slope 0 in y
          scalar=fm.power)  # fmt: skip
 neg = Op("neg", np.negative, lambda g, out, x: -g, scalar=operator.neg)
 exp = Op("exp", np.exp, lambda g, out, x: g * out, scalar=fm.exp)
 log = Op("log", np.log, lambda g, out, x: g / x, scalar=fm.log)
 sqrt = Op("sqrt", np.sqrt, lambda g, out, x: g / (out * 2), scalar=fm.sqrt)
-sin = Op("sin", np.sin, lambda g, out, x: g * x.cos(), scalar=fm.sin)
-cos = Op("cos", np.cos, lambda g, out, x: -g * x.sin(), scalar=fm.cos)
+sin = Op("sin", np.sin, lambda g, out, x: g * _cos(x), scalar=fm.sin)
+cos = Op("cos", np.cos, lambda g, out, x: -g * _sin(x), scalar=fm.cos)
 tanh = Op("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), scalar=math.tanh)
 sigmoid = Op("sigmoid", _sigmoid, lambda g, out, x: g * out * (1 - out), scalar=fm.sigmoid)
 relu = Op("relu", lambda x: np.maximum(x, 0), lambda g, out, x: g * (x > 0), scalar=fm.relu)
@@ -105,44 +195,67 @@ abs = Op("abs", np.abs, lambda g, out, x: g * (x > 0) - g * (x < 0), scalar=oper
 # Tensor only.
 
 maximum = Op("maximum", np.maximum,
-             lambda g, out, x, y: g * _wins(x, y), lambda g, out, x, y: g * _wins(y, x))  # fmt: skip
+             lambda g, out, x, y: g * _wins(x, y),
+             lambda g, out, x, y: g * _wins(y, x))  # fmt: skip
 minimum = Op("minimum", np.minimum,
-             lambda g, out, x, y: g * _wins(y, x), lambda g, out, x, y: g * _wins(x, y))  # fmt: skip
+             lambda g, out, x, y: g * _wins(y, x),
+             lambda g, out, x, y: g * _wins(x, y))  # fmt: skip
 where = Op("where", lambda x, y, cond: np.where(cond, x, y),
-           lambda g, out, x, y, cond: _tensor.where(cond, g, 0),
-           lambda g, out, x, y, cond: _tensor.where(cond, 0, g))  # fmt: skip
+           lambda g, out, x, y, cond: _where(cond, g, 0),
+           lambda g, out, x, y, cond: _where(cond, 0, g))  # fmt: skip
 clip = Op("clip", np.clip, lambda g, out, x, lo, hi: g * ((x >= lo) * (x <= hi)))
 matmul = Op("matmul", np.matmul,
-            lambda g, out, a, b: g @ _mT(b), lambda g, out, a, b: _mT(a) @ g)  # fmt: skip
+            lambda g, out, a, b: g @ _mT(b),
+            lambda g, out, a, b: _mT(a) @ g)  # fmt: skip
 sum = Op("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
          lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims))  # fmt: skip
 max = Op("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
          _extremum_vjp)  # fmt: skip
 min = Op("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
          _extremum_vjp)  # fmt: skip
+logsumexp = Op("logsumexp", _logsumexp,
+               lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims)
+               * _exp(x - _unreduce(out, x.shape, axis, keepdims)))  # fmt: skip
+log_softmax = Op("log_softmax", _log_softmax,
+                 lambda g, out, x, axis: g - _exp(out) * g.sum(axis, keepdims=True))  # fmt: skip
 astype = Op("astype", lambda x, dtype: x.astype(dtype),
             lambda g, out, x, dtype: g.astype(x.dtype))  # fmt: skip
 reshape = Op("reshape", np.reshape, lambda g, out, x, shape: g.reshape(x.shape), view=True)
 transpose = Op("transpose", np.transpose,
-               lambda g, out, x, axes: g.transpose(*np.argsort(axes).tolist()), view=True)  # fmt: skip
+               lambda g, out, x, axes: g.transpose(*np.argsort(axes).tolist()),
+               view=True)  # fmt: skip
 broadcast_to = Op("broadcast_to", np.broadcast_to,
                   lambda g, out, x, shape: _sum_to(g, x.shape), view=True)  # fmt: skip
 getitem = Op("getitem", lambda x, index: x[index],
-             lambda g, out, x, index: _tensor.scatter(g, index, x.shape), view=True)  # fmt: skip
+             lambda g, out, x, index: _scatter_to(g, index, x.shape), view=True)  # fmt: skip
+
+# Fused forms of common compositions: fewer nodes and temporaries on the training path.
+
+linear = Op("linear", _linear,  # x @ w.T + b; b is optional
+            lambda g, out, x, w, *b: g @ w,
+            lambda g, out, x, w, *b: _rows(g).T @ _rows(x),
+            lambda g, out, x, w, b: _sum_to(g, b.shape))  # fmt: skip
+softmax_cross_entropy = Op("softmax_cross_entropy", _softmax_cross_entropy,
+                           lambda g, out, x, target:
+                           (_softmax_of(x) - _one_hot(target, x)) * g[..., None])  # fmt: skip
+bce_with_logits = Op("bce_with_logits", _bce_with_logits,
+                     lambda g, out, x, y: g * (_sigmoid_of(x) - y),
+                     lambda g, out, x, y: -g * x)  # fmt: skip
+
 scatter = Op("scatter", _scatter, lambda g, out, x, index, shape: g[index])
 
 
 class _Concatenate(Op):
     """Variadic: input i's cotangent is its own slice of g along axis."""
 
-    def cotangents(self, g, out, inputs, params, needed):
+    def cotangents(self, g, out, inputs, data, params, wanted):
         (axis,) = params
-        ends = np.cumsum([x.shape[axis] for x in inputs]).tolist()
-        lead = (slice(None),) * axis
-        return [
-            g[lead + (slice(end - x.shape[axis], end),)] if need else None
-            for x, end, need in zip(inputs, ends, needed)
-        ]
+        lead, end, pairs = (slice(None),) * axis, 0, []
+        for x in inputs:
+            start, end = end, end + x.shape[axis]
+            if x._requires_grad and (wanted is None or id(x) in wanted):
+                pairs.append((x, g[lead + (slice(start, end),)]))
+        return pairs
 
 
 concatenate = _Concatenate("concatenate", lambda *xs_and_axis: np.concatenate(

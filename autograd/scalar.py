@@ -7,30 +7,36 @@ from .value import Value
 class Scalar(Value):
     """One number in the graph. backward() fills .grad on every node, as micrograd does."""
 
-    __slots__ = ("data", "grad")
+    __slots__ = ("_data", "grad")
     _retains_grad = True  # every node keeps its .grad, intermediate ones included
 
     def __init__(self, data: float, requires_grad: bool = True):
         if isinstance(data, Scalar):
-            data = data.data
+            data = data._data
         if not isinstance(data, int | float) or isinstance(data, bool):
             raise TypeError(f"Scalar holds a real number, got {type(data).__name__}")
-        self.data, self.grad = float(data), 0.0
+        self._data, self.grad = float(data), 0.0
         self._init_node(requires_grad)
+
+    @property
+    def data(self) -> float:
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = float(value)
 
     @classmethod
     def _from_data(cls, data):
         s = object.__new__(cls)
-        s.data, s.grad = data, 0.0
+        s._data, s.grad = data, 0.0
         s._requires_grad, s._op, s._inputs, s._params, s._saved = False, None, (), (), ()
         s._hooks = s._origin = None
         return s
 
     @staticmethod
     def _forward(op, inputs, params):
-        if op.scalar is None:
-            raise TypeError(f"'{op.name}' is a Tensor op; Scalar does not have it")
-        return op.scalar(*[x.data for x in inputs])
+        return op.scalar(*[x._data for x in inputs])
 
     def __repr__(self):
         return f"Scalar(data={self.data}, grad={self.grad})"
@@ -84,26 +90,31 @@ class Scalar(Value):
 
     # Comparisons give plain bools (the VJPs use them as 0/1 masks); == stays identity.
     def __lt__(self, other):
-        return self.data < _number(other)
+        return self._data < _number(other)
 
     def __le__(self, other):
-        return self.data <= _number(other)
+        return self._data <= _number(other)
 
     def __gt__(self, other):
-        return self.data > _number(other)
+        return self._data > _number(other)
 
     def __ge__(self, other):
-        return self.data >= _number(other)
+        return self._data >= _number(other)
 
     # -- what the core and Value ask of a kind ---------------------------------------------
 
     def _seed(self, grad, create_graph):
-        if grad is None:
-            return Scalar._from_data(1.0)
-        return grad if isinstance(grad, Scalar) and create_graph else Scalar._from_data(float(_number(grad)))
+        if create_graph:
+            return grad if isinstance(grad, Scalar) else Scalar._from_data(_seed_number(grad))
+        return _seed_number(grad)
+
+    @staticmethod
+    def _as_value(raw):
+        return Scalar._from_data(raw)
 
     def _accumulate_grad(self, g, fresh):
-        self.grad += g.data
+        self.grad += g._data if isinstance(g, Scalar) else g
+        return False
 
     def _versions(self):
         return ()
@@ -112,7 +123,7 @@ class Scalar(Value):
         return True
 
     def _all_finite(self):
-        return self.data - self.data == 0  # False for inf and NaN
+        return self._data - self._data == 0  # False for inf and NaN
 
     def _describe(self):
         return "scalar"
@@ -147,9 +158,13 @@ def _lift(value):
     return None
 
 
+def _seed_number(grad):
+    return 1.0 if grad is None else float(_number(grad))
+
+
 def _number(value):
     if isinstance(value, Scalar):
-        return value.data
+        return value._data
     if isinstance(value, int | float):
         return value
     raise TypeError(f"cannot compare a Scalar with {type(value).__name__}")

@@ -59,7 +59,9 @@ class Tensor(Value):
         if value is not None and not isinstance(value, Tensor):
             raise TypeError(f"grad must be a Tensor or None, got {type(value).__name__}")
         if value is not None and value.shape != self.shape:
-            raise ValueError(f"grad of shape {value.shape} assigned to a tensor of shape {self.shape}")
+            raise ValueError(
+                f"grad of shape {value.shape} assigned to a tensor of shape {self.shape}"
+            )
         self._grad = value
 
     @Value.requires_grad.setter
@@ -151,27 +153,35 @@ class Tensor(Value):
                     f"grad can be implicitly created only for one-element outputs; this one has "
                     f"shape {self.shape}, so pass backward(grad=...) with that shape"
                 )
-            return Tensor._from_data(np.ones(self.shape, self.dtype))
+            one = np.array(1, self.dtype).reshape(self.shape)
+            return Tensor._from_data(one) if create_graph else one
         grad = grad if isinstance(grad, Tensor) else Tensor(grad, dtype=self.dtype)
         if grad.shape != self.shape:
-            raise RuntimeError(f"grad has shape {grad.shape}, but the output has shape {self.shape}")
+            raise RuntimeError(
+                f"grad has shape {grad.shape}, but the output has shape {self.shape}"
+            )
         if create_graph:
             return grad.astype(self.dtype)
-        return Tensor._from_data(np.array(grad._data, dtype=self.dtype))
+        return np.array(grad._data, dtype=self.dtype)
+
+    @staticmethod
+    def _as_value(raw):
+        return Tensor._from_data(raw)
 
     def _accumulate_grad(self, g, fresh):
-        if g._requires_grad:  # create_graph: .grad keeps its graph
+        if isinstance(g, Tensor):  # create_graph: .grad keeps its graph
             self._grad = g if self._grad is None else self._grad + g
-            return
-        data = g._data
+            return False
+        data = g
         if data.dtype != self.dtype:
             data = data.astype(self.dtype)
         elif not (fresh and data.flags.owndata and data.flags.writeable):
             data = data.copy()  # never share a buffer with another .grad or a view
         self._grad = Tensor._from_data(data if self._grad is None else self._grad._data + data)
+        return self._grad._data is g
 
     def _versions(self):
-        return (*(x._version[0] for x in self._inputs), self._version[0])
+        return (*[x._version[0] for x in self._inputs], self._version[0])
 
     def _floating(self):
         return self._data.dtype.kind == "f"
@@ -268,19 +278,15 @@ class Tensor(Value):
         return self.var(axis, ddof, keepdims).sqrt()
 
     def logsumexp(self, axis=None, keepdims=False):
-        """log(sum(exp(x))), shifted by the detached max so that nothing overflows."""
-        axes = _axes(axis, self.ndim)
-        shift = self.max(axes, keepdims=True).detach()
-        shift = Tensor._from_data(np.where(np.isfinite(shift._data), shift._data, 0))
-        total = (self - shift).exp().sum(axes, keepdims=True).log() + shift
-        return total if keepdims else total.reshape(_reduced_shape(self.shape, axes))
+        """log(sum(exp(x))), computed without overflow."""
+        return Tensor._apply(ops.logsumexp, (self,), (_axes(axis, self.ndim), keepdims))
 
     def softmax(self, axis=-1):
-        e = (self - self.max(axis, keepdims=True).detach()).exp()
-        return e / e.sum(axis, keepdims=True)
+        return self.log_softmax(axis).exp()
 
     def log_softmax(self, axis=-1):
-        return self - self.logsumexp(axis, keepdims=True)
+        """x - logsumexp(x), computed without overflow."""
+        return Tensor._apply(ops.log_softmax, (self,), (_axes(axis, self.ndim)[0],))
 
     # -- shape -----------------------------------------------------------------------------
 
@@ -302,7 +308,9 @@ class Tensor(Value):
         axes = _axes(axis, self.ndim) or tuple(i for i, n in enumerate(self.shape) if n == 1)
         for i in axes:
             if self.shape[i] != 1:
-                raise ValueError(f"cannot squeeze axis {i} of shape {self.shape}: its length is not 1")
+                raise ValueError(
+                    f"cannot squeeze axis {i} of shape {self.shape}: its length is not 1"
+                )
         return self.reshape(_reduced_shape(self.shape, axes))
 
     def expand_dims(self, axis):
@@ -412,8 +420,12 @@ def _broadcast_apply(op, inputs, params=()):
 
     The broadcast_to op then sums its gradient back, so no VJP deals with broadcasting.
     """
-    if state.grad_enabled and any(x._requires_grad for x in inputs):
-        shapes = [x.shape for x in inputs] + [np.shape(p) for p in params]
+    shapes = [x._data.shape for x in inputs] + [np.shape(p) for p in params]
+    if (
+        state.grad_enabled
+        and shapes.count(shapes[0]) != len(shapes)
+        and any(x._requires_grad for x in inputs)
+    ):
         try:
             shape = np.broadcast_shapes(*shapes)
         except ValueError:
@@ -427,7 +439,9 @@ def _broadcast_apply(op, inputs, params=()):
 def _matmul(a, b):
     """a @ b with numpy's rules: 1-d operands promoted, batch dimensions broadcast."""
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul needs operands with at least one dimension, got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"matmul needs operands with at least one dimension, got {a.shape} and {b.shape}"
+        )
     inner = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if a.shape[-1] != inner:
         raise ValueError(
@@ -537,6 +551,34 @@ def stack(tensors, axis: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("stack needs at least one tensor")
     return concatenate([t.expand_dims(axis) for t in tensors], _axes(axis, tensors[0].ndim + 1)[0])
+
+
+def linear(x, weight, bias=None) -> Tensor:
+    """x @ weight.T + bias as one op (PyTorch's layout: weight is (out, in))."""
+    x, weight = _lift_all(x, weight)
+    if x.shape[-1] != weight.shape[-1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}"
+        )
+    inputs = (x, weight) if bias is None else (x, weight, _lift(bias, x))
+    return Tensor._apply(ops.linear, inputs)
+
+
+def softmax_cross_entropy(logits, target) -> Tensor:
+    """Per-row -log softmax(logits)[target] for integer class targets, as one op."""
+    target = np.asarray(target._data if isinstance(target, Tensor) else target)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"class targets must be integers, got {target.dtype}")
+    if target.shape != logits.shape[:-1]:
+        raise ValueError(
+            f"targets of shape {target.shape} do not fit logits of shape {logits.shape}"
+        )
+    return Tensor._apply(ops.softmax_cross_entropy, (logits,), (target,))
+
+
+def binary_cross_entropy_with_logits(logits, target) -> Tensor:
+    """Elementwise BCE of sigmoid(logits) against target, as one stable op."""
+    return _broadcast_apply(ops.bce_with_logits, tuple(_lift_all(logits, target)))
 
 
 def scatter(g, index, shape) -> Tensor:

@@ -19,11 +19,15 @@ class Op:
         self.name, self.forward, self.vjps = name, forward, vjps
         self.scalar, self.view = scalar, view
 
-    def cotangents(self, g, out, inputs, params, needed):
-        """One cotangent per input, None where needed[i] is False."""
+    def cotangents(self, g, out, inputs, data, params, wanted):
+        """(input, cotangent) for each input that requires grad and is wanted (None: all).
+
+        data holds what the VJPs see of the inputs: graph values, or their raw data.
+        """
         return [
-            vjp(g, out, *inputs, *params) if need else None
-            for vjp, need in zip(self.vjps, needed)
+            (x, vjp(g, out, *data, *params))
+            for x, vjp in zip(inputs, self.vjps)
+            if x._requires_grad and (wanted is None or id(x) in wanted)
         ]
 
     def __repr__(self):
@@ -58,30 +62,39 @@ class Value:
         out = cls._from_data(cls._forward(op, inputs, params))
         if op.view:
             out._version = inputs[0]._version  # a view changes when its base does
-        if state.grad_enabled and any(x._requires_grad for x in inputs) and out._floating():
-            out._record(op, inputs, params)
+        if state.grad_enabled:
+            for x in inputs:
+                if x._requires_grad:
+                    if out._floating():
+                        out._requires_grad = True
+                        out._op, out._inputs, out._params = op, inputs, params
+                        out._saved = out._versions()
+                    break
         if state.anomaly:
             out._origin = _user_frame()
-            out._check_finite(f"the forward output of '{op.name}'", op, inputs)
+            if not out._all_finite():
+                out._anomaly(f"the forward output of '{op.name}'", op, inputs)
         return out
-
-    def _record(self, op, inputs, params):
-        self._requires_grad = True
-        self._op, self._inputs, self._params = op, inputs, params
-        self._saved = self._versions()
 
     # -- what the core calls ------------------------------------------------------------
 
-    def _backprop(self, g, wanted=None):
-        """Cotangents for the inputs that require grad (and lead to a target, if wanted)."""
-        op, inputs = self._op, self._inputs
-        self._check_saved()
-        needed = [x._requires_grad and (wanted is None or id(x) in wanted) for x in inputs]
-        cotangents = op.cotangents(g, self, inputs, self._params, needed)
-        pairs = [(x, c) for x, c, n in zip(inputs, cotangents, needed) if n and c is not None]
+    def _backprop(self, g, wanted, graph):
+        """(input, cotangent) for each input that requires grad (and leads to a target).
+
+        The VJPs run on graph values when graph is True, else on the raw data.
+        """
+        op, inputs, saved = self._op, self._inputs, self._saved
+        if saved is None or saved and saved != self._versions():
+            self._check_saved()
+        if graph:
+            pairs = op.cotangents(g, self, inputs, inputs, self._params, wanted)
+        else:
+            data = [x._data for x in inputs]
+            pairs = op.cotangents(g, self._data, inputs, data, self._params, wanted)
         if state.anomaly:
             for x, cotangent in pairs:
-                cotangent._check_finite(f"the gradient computed by '{op.name}'", op, inputs, self)
+                if not x._as_value(cotangent)._all_finite():
+                    self._anomaly(f"the gradient computed by '{op.name}'")
         return pairs
 
     def _check_saved(self):
@@ -102,15 +115,19 @@ class Value:
     def _free(self):
         self._saved = None
 
-    def _check_finite(self, what, op, inputs, out=None):
-        if self._all_finite():
-            return
-        shapes = ", ".join(str(x._describe()) for x in inputs)
-        where = (out or self)._origin
-        raise RuntimeError(
-            f"detect_anomaly: {what} holds NaN or inf (inputs: {shapes})"
-            + (f"; the op was created at {where}" if where else "")
-        )
+    def _anomaly(self, what, op=None, inputs=None):
+        """Raise for NaN or inf found in what this node's op computed."""
+        shapes = ", ".join(str(x._describe()) for x in (inputs or self._inputs))
+        where = f"; the op was created at {self._origin}" if self._origin else ""
+        raise RuntimeError(f"detect_anomaly: {what} holds NaN or inf (inputs: {shapes}){where}")
+
+    def _run_hooks(self, g, graph):
+        """Pass the gradient through the registered hooks; each may replace it."""
+        g = g if graph else self._as_value(g)
+        for hook in self._hooks:
+            replaced = hook(g)
+            g = g if replaced is None else replaced
+        return g if graph else g._data
 
     # -- public graph methods, the same for both kinds ----------------------------------
 
