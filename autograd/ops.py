@@ -113,11 +113,17 @@ def _sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-def _logsumexp(x, axis, keepdims):
-    """log(sum(exp(x))) over axis, shifted by the max so that nothing overflows."""
+def _shifted(x, axis):
+    """(x - m, log(sum(exp(x - m))), m) for m the (finite) max over axis: nothing overflows."""
     shift = np.max(x, axis=axis, keepdims=True)
-    shift = np.where(np.isfinite(shift), shift, 0)
-    total = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift
+    shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype, copy=False)
+    shifted = x - shift
+    return shifted, np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)), shift
+
+
+def _logsumexp(x, axis, keepdims):
+    _, log_total, shift = _shifted(x, axis)
+    total = log_total + shift
     return total if keepdims else total.reshape(_reduced(x.shape, axis))
 
 
@@ -126,7 +132,9 @@ def _reduced(shape, axis):
 
 
 def _log_softmax(x, axis):
-    return x - _logsumexp(x, (axis,), keepdims=True)
+    """Computed as (x - max) - log(sum(exp(x - max))), so large logits lose no precision."""
+    shifted, log_total, _ = _shifted(x, (axis,))
+    return shifted - log_total
 
 
 def _linear(x, w, b=None):

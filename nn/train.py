@@ -1,0 +1,285 @@
+"""`python -m nn.train`: train an MLP classifier on a small data set and show it learning.
+
+It prints a progress bar with the loss and the final train and test accuracy, and writes into
+--out: loss.png (the loss per epoch), decision_boundary.png (2-D data sets), graph.svg (the
+graph of one forward pass and loss) and model.npz (model and optimizer state, and the options).
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+from tqdm import tqdm
+
+import autograd as ag
+import nn
+import nn.functional as F
+from nn import data, optim
+
+TWO_D = {  # name: (generator, noise)
+    "moons": (data.make_moons, 0.1),
+    "circles": (data.make_circles, 0.05),
+    "spirals": (data.make_spirals, 0.05),
+    "xor": (data.make_xor, 0.3),
+}
+OPTIMIZERS = {  # name: (class, fixed arguments, default lr)
+    "sgd": (optim.SGD, {}, 0.1),
+    "momentum": (optim.SGD, {"momentum": 0.9}, 0.05),
+    "adam": (optim.Adam, {}, 0.01),
+    "adamw": (optim.AdamW, {}, 0.01),
+    "rmsprop": (optim.RMSprop, {}, 0.005),
+    "adagrad": (optim.Adagrad, {}, 0.1),
+}
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+IDX_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m nn.train", description="Train an MLP classifier and show it learning."
+    )
+    parser.add_argument(
+        "--dataset",
+        default="moons",
+        help="moons, circles, spirals, xor, digits, or idx:DIR for MNIST-format "
+        "files in DIR (default: moons)",
+    )
+    parser.add_argument(
+        "--layers",
+        help="comma-separated layer sizes, e.g. 2,16,16,2 (default: the data's "
+        "features,16,16,classes for 2-D data, features,128,classes else)",
+    )
+    parser.add_argument("--activation", default="relu", choices=ACTIVATIONS)
+    parser.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
+    parser.add_argument(
+        "--lr",
+        type=float,
+        help="learning rate (default: "
+        + ", ".join(f"{name} {lr}" for name, (_, _, lr) in OPTIMIZERS.items())
+        + ")",
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=100, help="passes over the data (default: 100)"
+    )
+    parser.add_argument("--batch-size", type=int, default=32, help="samples per step (default: 32)")
+    parser.add_argument(
+        "--weight-decay",
+        type=float,
+        help="weight decay (default: the optimizer's, 0.01 for adamw, else 0)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seeds the data, the weights and the shuffling (default: 0)",
+    )
+    parser.add_argument(
+        "--out",
+        default=os.path.join("runs", "latest"),
+        help="directory for the plots, graph and checkpoint (default: runs/latest)",
+    )
+    return parser
+
+
+def check_options(parser, args) -> None:
+    """Reject option values no training could use, with the reason."""
+    if args.lr is not None and not args.lr > 0:
+        parser.error(f"--lr must be positive, got {args.lr}")
+    if args.epochs < 1:
+        parser.error(f"--epochs must be at least 1, got {args.epochs}")
+    if args.batch_size < 1:
+        parser.error(f"--batch-size must be at least 1, got {args.batch_size}")
+    if args.weight_decay is not None and args.weight_decay < 0:
+        parser.error(f"--weight-decay must be >= 0, got {args.weight_decay}")
+
+
+def load_dataset(name: str, seed: int):
+    """(X_train, y_train, X_test, y_test); the synthetic and digits sets are split 80/20."""
+    if name.startswith("idx:"):
+        directory = name[len("idx:") :]
+        X_train, y_train = data.load_idx(*(_idx_path(directory, f) for f in IDX_FILES[:2]))
+        X_test, y_test = data.load_idx(*(_idx_path(directory, f) for f in IDX_FILES[2:]))
+        return X_train, y_train, X_test, y_test
+    if name in TWO_D:
+        make, noise = TWO_D[name]
+        X, y = make(1000, noise=noise, seed=seed)
+    elif name == "digits":
+        X, y = data.load_digits()
+    else:
+        raise ValueError(
+            f"unknown dataset '{name}'; choose moons, circles, spirals, xor, digits or idx:DIR"
+        )
+    order = np.random.default_rng(seed).permutation(len(X))
+    train, test = order[: len(X) * 4 // 5], order[len(X) * 4 // 5 :]
+    return X[train], y[train], X[test], y[test]
+
+
+def _idx_path(directory, stem):
+    for name in (stem, stem + ".gz"):
+        if os.path.exists(os.path.join(directory, name)):
+            return os.path.join(directory, name)
+    raise FileNotFoundError(f"{directory} has no {stem} (nor {stem}.gz)")
+
+
+def layer_sizes(parser, text, features, classes, dataset) -> list[int]:
+    """The --layers sizes, checked against the data (or the default for it)."""
+    if text is None:
+        return [features, 16, 16, classes] if features == 2 else [features, 128, classes]
+    try:
+        sizes = [int(size) for size in text.split(",")]
+    except ValueError:
+        parser.error(f"--layers takes comma-separated integers such as 2,16,16,2, got '{text}'")
+    if len(sizes) < 2 or min(sizes) < 1:
+        parser.error(f"--layers needs at least two positive sizes, got '{text}'")
+    if sizes[0] != features:
+        parser.error(f"--layers starts with {sizes[0]}, but {dataset} has {features} features")
+    if sizes[-1] != classes:
+        parser.error(f"--layers ends with {sizes[-1]}, but {dataset} has {classes} classes")
+    return sizes
+
+
+def fit(model, optimizer, loader, epochs) -> list[float]:
+    """Train with cross-entropy; the mean loss of each epoch."""
+    losses = []
+    progress = tqdm(range(epochs), desc="training", unit="epoch")
+    for _ in progress:
+        total, count = 0.0, 0
+        for xb, yb in loader:
+            loss = F.cross_entropy(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total, count = total + loss.item() * len(yb), count + len(yb)
+        losses.append(total / count)
+        progress.set_postfix(loss=f"{losses[-1]:.4f}", refresh=False)
+    return losses
+
+
+def predict(model, X) -> np.ndarray:
+    """Class predictions, computed without recording a graph."""
+    with ag.no_grad():
+        return model(ag.tensor(X)).data.argmax(axis=1)
+
+
+def accuracy(model, X, y) -> float:
+    return float((predict(model, X) == y).mean())
+
+
+def plot_loss(losses, path):
+    from matplotlib.figure import Figure  # renders with Agg: no display needed
+
+    fig = Figure(figsize=(5, 3.5), layout="tight")
+    ax = fig.add_subplot()
+    ax.plot(range(1, len(losses) + 1), losses)
+    ax.set(xlabel="epoch", ylabel="cross-entropy loss", yscale="log", title="training loss")
+    fig.savefig(path, dpi=100)
+
+
+def plot_decision_boundary(model, X, y, path):
+    from matplotlib.figure import Figure
+
+    lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+    xs, ys = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
+    grid = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(X.dtype)
+    classes = predict(model, grid).reshape(xs.shape)
+    fig = Figure(figsize=(5, 4.5), layout="tight")
+    ax = fig.add_subplot()
+    ax.contourf(xs, ys, classes, levels=np.arange(y.max() + 2) - 0.5, cmap="coolwarm", alpha=0.35)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=10, edgecolors="k", linewidths=0.3)
+    ax.set(title="decision boundary", xlabel="x0", ylabel="x1")
+    fig.savefig(path, dpi=100)
+
+
+def draw_graph(model, X, y, path) -> bool:
+    """Write the graph of one forward pass and loss (on 4 samples) as SVG; False if not drawn."""
+    if not hasattr(ag, "draw_dot"):
+        print("graph.svg skipped: this autograd has no draw_dot")
+        return False
+    loss = F.cross_entropy(model(ag.tensor(X[:4])), y[:4])
+    loss.backward()
+    digraph = ag.draw_dot(loss, params=dict(model.named_parameters()))
+    model.zero_grad()
+    try:
+        svg = digraph.pipe(format="svg")
+    except RuntimeError as error:  # Graphviz's `dot` program is missing
+        print(f"graph.svg skipped: {error}")
+        return False
+    with open(path, "wb") as f:
+        f.write(svg)
+    return True
+
+
+def make_optimizer(args, params):
+    """The --optimizer with --lr and --weight-decay, or its defaults."""
+    cls, fixed, default_lr = OPTIMIZERS[args.optimizer]
+    options = dict(fixed, lr=default_lr if args.lr is None else args.lr)
+    if args.weight_decay is not None:
+        options["weight_decay"] = args.weight_decay
+    return cls(params, **options)
+
+
+def write_outputs(out, model, optimizer, losses, splits, config) -> list[str]:
+    """The loss curve, decision boundary (2-D data), graph and checkpoint; the names written."""
+    X_train, y_train, X_test, y_test = splits
+    os.makedirs(out, exist_ok=True)
+    plot_loss(losses, os.path.join(out, "loss.png"))
+    written = ["loss.png"]
+    if X_train.shape[1] == 2:
+        X, y = np.concatenate([X_train, X_test]), np.concatenate([y_train, y_test])
+        plot_decision_boundary(model, X, y, os.path.join(out, "decision_boundary.png"))
+        written.append("decision_boundary.png")
+    if draw_graph(model, X_train, y_train, os.path.join(out, "graph.svg")):
+        written.append("graph.svg")
+    checkpoint = {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "config": config,
+    }
+    nn.save(checkpoint, os.path.join(out, "model.npz"))
+    return written + ["model.npz"]
+
+
+def main(argv=None) -> dict:
+    """Run the command line; returns the final accuracies and losses (for tests and notebooks)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_options(parser, args)
+    ag.manual_seed(args.seed)
+    try:
+        splits = load_dataset(args.dataset, args.seed)
+    except (ValueError, OSError, ImportError) as error:
+        parser.error(str(error))
+    X_train, y_train, X_test, y_test = splits
+    features, classes = X_train.shape[1], int(max(y_train.max(), y_test.max())) + 1
+    sizes = layer_sizes(parser, args.layers, features, classes, args.dataset)
+
+    model = nn.MLP(sizes, activation=args.activation)
+    optimizer = make_optimizer(args, model.parameters())
+    loader = data.DataLoader(X_train, y_train, args.batch_size, shuffle=True)
+    count = sum(p.size for p in model.parameters())
+    print(
+        f"{args.dataset}: {len(X_train)} training and {len(X_test)} test samples; MLP "
+        f"{','.join(map(str, sizes))} ({args.activation}, {count} parameters), {args.optimizer}"
+    )
+    start = time.perf_counter()
+    losses = fit(model, optimizer, loader, args.epochs)
+    seconds = time.perf_counter() - start
+    train_accuracy = accuracy(model, X_train, y_train)
+    test_accuracy = accuracy(model, X_test, y_test)
+    print(f"trained in {seconds:.1f} s ({seconds / args.epochs * 1000:.1f} ms per epoch)")
+    print(f"train accuracy {train_accuracy:.1%}, test accuracy {test_accuracy:.1%}")
+
+    config = dict(vars(args), layers=sizes)
+    written = write_outputs(args.out, model, optimizer, losses, splits, config)
+    print(f"wrote {', '.join(written)} to {args.out}")
+    return {"train_accuracy": train_accuracy, "test_accuracy": test_accuracy, "losses": losses}
+
+
+if __name__ == "__main__":
+    main()
