@@ -1,5 +1,6 @@
 """A scalar-and-tensor autodiff engine: one reverse-mode core under two kinds of value."""
 
+from . import functional
 from .draw import draw_dot
 from .dtypes import get_default_dtype, set_default_dtype
 from .engine import grad
@@ -27,7 +28,7 @@ from .tensor import (
 )
 
 __all__ = [
-    "Function", "GradcheckError", "Scalar", "Tensor", "arange", "concatenate",
+    "Function", "GradcheckError", "functional", "Scalar", "Tensor", "arange", "concatenate",
     "detect_anomaly", "draw_dot", "enable_grad", "full", "get_default_dtype", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "manual_seed", "maximum", "minimum", "no_grad", "ones",
     "ones_like", "rand", "randn", "set_default_dtype", "set_grad_enabled", "stack", "tensor",
