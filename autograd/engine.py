@@ -10,6 +10,8 @@ data (floats or arrays), which records nothing and allocates no wrappers. Either
 cotangents are summed with `+`.
 """
 
+import copy
+
 from .mode import state
 
 
@@ -89,11 +91,10 @@ def backpropagate(roots, seeds, targets=None, retain_graph=False, create_graph=F
     if targets is None:
         return None
     found = [captured.get(id(t)) for t in targets]
-    return (
-        found
-        if create_graph
-        else [g if g is None else t._as_value(g) for g, t in zip(found, targets)]
-    )
+    if create_graph:
+        return found
+    # a copy each: one buffer may reach several targets, or be a read-only broadcast view
+    return [g if g is None else t._as_value(copy.copy(g)) for g, t in zip(found, targets)]
 
 
 def _as_list(values):

@@ -32,8 +32,8 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
             index, a, n = error
             message = (
                 f"gradcheck: d output {o} / d input {i} is wrong at element "
-                f"{np.unravel_index(index[1], _shape(inputs[i]))} (output element "
-                f"{np.unravel_index(index[0], _shape(out))}): analytical {a!r}, numerical {n!r}"
+                f"{_element(index[1], inputs[i])} (output element {_element(index[0], out)}): "
+                f"analytical {a!r}, numerical {n!r}"
             )
             if raise_exception:
                 raise GradcheckError(message)
@@ -139,6 +139,11 @@ def _one_hot(out, j):
     seed = np.zeros(out.size)
     seed[j] = 1.0
     return Tensor(seed.reshape(out.shape), dtype=out.dtype)
+
+
+def _element(flat_index, x):
+    """The index of x's element flat_index, as a tuple of ints."""
+    return tuple(int(i) for i in np.unravel_index(flat_index, _shape(x)))
 
 
 def _size(x):

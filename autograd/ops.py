@@ -8,17 +8,22 @@ makes every derivative differentiable again. Everything else is composed from th
 
 import math
 import operator
+import sys
 
 import numpy as np
 
 from . import floatmath as fm
-from . import tensor as _tensor  # resolved at call time: the module imports this one
 from .value import Op, Value
 
 # -- helpers the VJPs share -------------------------------------------------------------
 # A VJP runs on graph values under create_graph=True and on raw floats or arrays otherwise,
 # so it uses operators and the methods numpy arrays share with Tensor; the few functions
 # that differ go through these.
+
+
+def _tensor():
+    """The tensor module, imported late because it imports this one."""
+    return sys.modules[__package__ + ".tensor"]
 
 
 def _cos(x):
@@ -39,7 +44,7 @@ def _broadcast_to(x, shape):
 
 def _where(cond, x, y):
     return (
-        _tensor.where(cond, x, y)
+        _tensor().where(cond, x, y)
         if isinstance(x, Value) or isinstance(y, Value)
         else np.where(cond, x, y)
     )
@@ -47,6 +52,16 @@ def _where(cond, x, y):
 
 def _exp(x):
     return x.exp() if isinstance(x, Value) else exp.scalar(x) if type(x) is float else np.exp(x)
+
+
+def _div(x, y):
+    """x / y; on Python floats IEEE's inf and NaN instead of ZeroDivisionError."""
+    return div.scalar(x, y) if type(y) is float else x / y
+
+
+def _pow(x, y):
+    """x ** y; on Python floats NaN for a negative base, never a complex number."""
+    return pow.scalar(x, y) if type(x) is float else x**y
 
 
 def _softmax_of(x):
@@ -59,7 +74,7 @@ def _sigmoid_of(x):
 
 
 def _scatter_to(g, index, shape):
-    return _tensor.scatter(g, index, shape) if isinstance(g, Value) else _scatter(g, index, shape)
+    return _tensor().scatter(g, index, shape) if isinstance(g, Value) else _scatter(g, index, shape)
 
 
 def _kept_shape(shape, axis):
@@ -183,16 +198,18 @@ def _scatter(g, index, shape):
 add = Op("add", np.add, lambda g, out, x, y: g, lambda g, out, x, y: g, scalar=operator.add)
 mul = Op("mul", np.multiply, lambda g, out, x, y: g * y, lambda g, out, x, y: g * x,
          scalar=operator.mul)  # fmt: skip
-div = Op("div", np.divide, lambda g, out, x, y: g / y, lambda g, out, x, y: -g * out / y,
+div = Op("div", np.divide,
+         lambda g, out, x, y: _div(g, y),
+         lambda g, out, x, y: _div(-g * out, y),
          scalar=fm.div)  # fmt: skip
 pow = Op("pow", np.power,
-         lambda g, out, x, y: g * y * x ** (y - 1),
+         lambda g, out, x, y: g * y * _pow(x, y - 1 + _is_zero(y)),  # x ** 0: slope 0, at 0 too
          lambda g, out, x, y: g * out * _log(x + _is_zero(x)),  # 0 ** y: slope 0 in y
          scalar=fm.power)  # fmt: skip
 neg = Op("neg", np.negative, lambda g, out, x: -g, scalar=operator.neg)
 exp = Op("exp", np.exp, lambda g, out, x: g * out, scalar=fm.exp)
-log = Op("log", np.log, lambda g, out, x: g / x, scalar=fm.log)
-sqrt = Op("sqrt", np.sqrt, lambda g, out, x: g / (out * 2), scalar=fm.sqrt)
+log = Op("log", np.log, lambda g, out, x: _div(g, x), scalar=fm.log)
+sqrt = Op("sqrt", np.sqrt, lambda g, out, x: _div(g, out * 2), scalar=fm.sqrt)
 sin = Op("sin", np.sin, lambda g, out, x: g * _cos(x), scalar=fm.sin)
 cos = Op("cos", np.cos, lambda g, out, x: -g * _sin(x), scalar=fm.cos)
 tanh = Op("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), scalar=math.tanh)
