@@ -18,12 +18,19 @@ $(VENV)/.installed-test: pyproject.toml
 demo: $(VENV)/.installed-demo
 	$(PY) -m nn.train
 
+# The notebooks run top to bottom as tests (nbmake); a cell that raises fails the suite.
 test: $(VENV)/.installed-test
-	HYPOTHESIS_PROFILE=ci $(PY) -m pytest
+	HYPOTHESIS_PROFILE=ci $(PY) -m pytest tests --nbmake notebooks
+
+# The peers are optional: when pip cannot install them, their columns are skipped.
+bench: $(VENV)/.installed-test
+	@$(PY) -c "import torch, micrograd" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0 \
+		micrograd || echo "bench: could not install torch/micrograd; skipping those peers"
+	$(PY) -m benchmarks
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check autograd nn tests benchmarks
-	$(VENV)/bin/ruff format --check autograd nn tests benchmarks
+	$(VENV)/bin/ruff check autograd nn tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check autograd nn tests benchmarks notebooks
 
 clean:
 	rm -rf $(VENV)
