@@ -22,6 +22,10 @@ demo: $(VENV)/.installed-demo
 test: $(VENV)/.installed-test
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest tests --nbmake notebooks
 
+# Thousands of random programs against finite differences and numpy (see tests/test_fuzz.py).
+fuzz: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+
 # The peers are optional: when pip cannot install them, their columns are skipped.
 bench: $(VENV)/.installed-test
 	@$(PY) -c "import torch, micrograd" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0 \

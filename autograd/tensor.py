@@ -166,18 +166,18 @@ class Tensor(Value):
 
     @staticmethod
     def _as_value(raw):
-        return Tensor._from_data(raw)
+        return Tensor._from_data(raw if type(raw) is np.ndarray else np.asarray(raw))
 
     def _accumulate_grad(self, g, fresh):
         if isinstance(g, Tensor):  # create_graph: .grad keeps its graph
             self._grad = g if self._grad is None else self._grad + g
             return False
-        data = g
+        data = g if type(g) is np.ndarray else np.asarray(g)  # numpy gives 0-d results as scalars
         if data.dtype != self.dtype:
             data = data.astype(self.dtype)
         elif not (fresh and data.flags.owndata and data.flags.writeable):
             data = data.copy()  # never share a buffer with another .grad or a view
-        self._grad = Tensor._from_data(data if self._grad is None else self._grad._data + data)
+        self._grad = Tensor._as_value(data if self._grad is None else self._grad._data + data)
         return self._grad._data is g
 
     def _versions(self):

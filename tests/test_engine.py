@@ -1,0 +1,629 @@
+"""The reverse-mode core through Tensor: PyTorch's gradient semantics, grad modes, in-place
+checks, ag.grad, custom Functions, anomaly detection and freeing graphs without gc."""
+
+import gc
+import re
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import Scalar, Tensor
+
+
+def leaf(*values):
+    return Tensor(np.array(values, dtype=np.float64), requires_grad=True)
+
+
+# -- leaves, non-leaves, seeds -------------------------------------------------------------
+
+
+def test_leaves_accumulate_across_backward_calls():
+    x = leaf(1.0, 2.0)
+    (x * x).sum().backward()
+    (x * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2 + 3, 4 + 3])
+    x.grad = None
+    (x * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3, 3])
+
+
+def test_non_leaves_keep_no_grad_unless_retained():
+    x = leaf(1.0, 2.0)
+    h, kept = x * 3, x * 4
+    kept.retain_grad()
+    (h * kept).sum().backward()
+    assert not h.is_leaf and h.grad is None
+    np.testing.assert_array_equal(kept.grad.data, h.data)
+    np.testing.assert_array_equal(x.grad.data, 24 * x.data)
+
+
+def test_retain_grad_on_a_leaf_changes_nothing():
+    x = leaf(1.0)
+    x.retain_grad()
+    (x * 2).sum().backward()
+    assert x.grad.data.tolist() == [2.0]
+
+
+def test_backward_on_a_many_element_output_needs_a_grad():
+    y = leaf(1.0, 2.0) * 2
+    with pytest.raises(RuntimeError, match=r"one-element outputs.*\(2,\)"):
+        y.backward()
+
+
+def test_backward_with_an_explicit_grad_computes_a_vector_jacobian_product():
+    x = leaf(1.0, 2.0)
+    (x * x).backward(Tensor([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad.data, [2.0, 40.0])
+    with pytest.raises(RuntimeError, match=r"\(3,\).*\(2,\)"):
+        (x * x).backward(np.ones(3))
+
+
+def test_backward_on_a_one_element_non_scalar_output():
+    x = leaf(1.0, 2.0)
+    (x * x).sum(keepdims=True).backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+
+
+def test_backward_of_a_tensor_without_grad_is_an_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor([1.0, 2.0]).sum().backward()
+
+
+def test_a_second_backward_without_retain_graph_is_refused():
+    x = leaf(1.0, 2.0)
+    y = (x * x).exp().sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = leaf(1.0, 2.0)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
+
+
+def test_a_value_used_twice_and_diamonds():
+    x = leaf(3.0)
+    (x * x).sum().backward()
+    assert x.grad.data.tolist() == [6.0]
+    x.grad = None
+    b = x + x
+    (b + b).sum().backward()
+    assert x.grad.data.tolist() == [4.0]
+    x.grad = None
+    left, right = x.exp(), x.sin()
+    (left * right).sum().backward()  # d/dx e^x sin x = e^x (sin x + cos x)
+    np.testing.assert_allclose(x.grad.data, np.exp(3.0) * (np.sin(3.0) + np.cos(3.0)))
+
+
+def test_deep_tensor_chain_needs_no_recursion():
+    x0 = leaf(1.0)
+    x = x0
+    for _ in range(20_000):
+        x = x * 1.0001
+    x.sum().backward()
+    np.testing.assert_allclose(x0.grad.data, [1.0001**20_000], rtol=1e-9)
+
+
+def test_gradient_buffers_are_never_shared_between_leaves():
+    a, b = leaf(1.0, 2.0), leaf(3.0, 4.0)
+    (a + b).sum().backward()
+    a.grad.data += 100
+    assert b.grad.data.tolist() == [1.0, 1.0]
+
+
+# -- hooks ----------------------------------------------------------------------------------
+
+
+def test_hook_sees_the_gradient_and_may_replace_it():
+    x = leaf(1.0, 2.0)
+    y = x * 3
+    seen = []
+    y.register_hook(lambda g: seen.append(g.data.copy()))
+    y.register_hook(lambda g: g * 10)
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(seen[0], 2 * y.data)
+    np.testing.assert_array_equal(x.grad.data, 3 * 10 * 2 * y.data)
+
+
+def test_hook_on_a_leaf_changes_what_accumulates():
+    x = leaf(1.0, 2.0)
+    handle = x.register_hook(lambda g: g + 1)
+    (x * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    handle.remove()
+    x.grad = None
+    (x * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+
+
+def test_hooks_receive_tensors_in_every_mode():
+    x = leaf(1.0)
+    kinds = []
+    x.register_hook(lambda g: kinds.append(type(g)))
+    (x * 2).sum().backward()
+    ag.grad((x * 2).sum(), x)
+    ag.grad((x * 2).sum(), x, create_graph=True)
+    assert kinds == [Tensor, Tensor, Tensor]
+
+
+def test_hook_on_a_value_without_grad_is_an_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor([1.0]).register_hook(lambda g: g)
+
+
+# -- grad mode ------------------------------------------------------------------------------
+
+
+def test_no_grad_context_records_nothing_and_restores_the_mode():
+    x = leaf(1.0)
+    with ag.no_grad():
+        assert not ag.is_grad_enabled()
+        y = x * 2
+    assert ag.is_grad_enabled()
+    assert not y.requires_grad and y.is_leaf
+
+
+def test_no_grad_and_enable_grad_as_decorators():
+    x = leaf(1.0)
+
+    @ag.no_grad()
+    def without(t):
+        return t * 2
+
+    @ag.enable_grad()
+    def with_grad(t):
+        return t * 2
+
+    assert not without(x).requires_grad
+    with ag.no_grad():
+        assert with_grad(x).requires_grad
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
+
+
+def test_enable_grad_inside_no_grad():
+    x = leaf(1.0)
+    with ag.no_grad():
+        with ag.enable_grad():
+            y = x * 2
+        z = x * 2
+    assert y.requires_grad and not z.requires_grad
+
+
+def test_grad_mode_is_restored_after_an_exception():
+    with pytest.raises(ZeroDivisionError):
+        with ag.no_grad():
+            1 / 0  # noqa: B018
+    assert ag.is_grad_enabled()
+
+
+def test_set_grad_enabled():
+    with ag.set_grad_enabled(False):
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
+
+
+def test_detach_shares_data_and_cuts_the_graph():
+    x = leaf(1.0, 2.0)
+    y = x * 2
+    d = y.detach()
+    assert d.is_leaf and not d.requires_grad
+    assert np.shares_memory(d.data, y.data)
+    (x * d).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, d.data)
+
+
+def test_requires_grad_can_be_turned_off_only_on_leaves():
+    x = leaf(1.0)
+    assert not x.requires_grad_(False).requires_grad
+    y = leaf(1.0) * 2
+    with pytest.raises(RuntimeError, match="detach"):
+        y.requires_grad_(False)
+
+
+# -- in place ------------------------------------------------------------------------------
+
+IN_PLACE = [
+    ("add_", lambda t: t.add_(1.0)),
+    ("sub_", lambda t: t.sub_(Tensor([1.0, 1.0]))),
+    ("mul_", lambda t: t.mul_(2.0)),
+    ("zero_", lambda t: t.zero_()),
+    ("fill_", lambda t: t.fill_(3.0)),
+    ("__setitem__", lambda t: t.__setitem__(0, 5.0)),
+]
+
+
+@pytest.mark.parametrize("name, change", IN_PLACE)
+def test_in_place_ops_change_data_and_bump_the_version(name, change):
+    t = Tensor([1.0, 2.0])
+    before = t.data.copy()
+    version = t._version[0]
+    change(t)
+    assert t._version[0] == version + 1
+    assert not np.array_equal(t.data, before)
+
+
+def test_in_place_results():
+    t = Tensor([1.0, 2.0])
+    assert t.add_(1.0).mul_(2.0).sub_(np.array([1.0, 0.0])).data.tolist() == [3.0, 6.0]
+    assert t.fill_(7.0).data.tolist() == [7.0, 7.0]
+    assert t.zero_().data.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("name, change", IN_PLACE)
+def test_a_value_changed_after_being_saved_fails_backward(name, change):
+    w = leaf(1.0, 2.0)
+    a = Tensor([3.0, 4.0])
+    y = (w * a).exp()  # mul saves a
+    change(a)
+    with pytest.raises(RuntimeError, match="'mul'.*modified by an in-place operation"):
+        y.sum().backward()
+
+
+def test_changing_the_base_of_a_saved_view_fails_backward():
+    w = leaf(1.0, 2.0)
+    base = Tensor([1.0, 2.0, 3.0])
+    y = w * base[1:]
+    base.add_(1.0)
+    with pytest.raises(RuntimeError, match="'mul'.*in-place"):
+        y.sum().backward()
+
+
+def test_in_place_on_a_leaf_that_requires_grad_is_refused_under_grad_mode():
+    w = leaf(1.0, 2.0)
+    for name, change in IN_PLACE:
+        with pytest.raises(RuntimeError, match=f"leaf.*in-place.*{re.escape(name)}"):
+            change(w)
+    with ag.no_grad():
+        w.add_(1.0)
+    assert w.data.tolist() == [2.0, 3.0] and w.requires_grad
+
+
+def test_in_place_on_a_recorded_non_leaf_is_refused():
+    y = leaf(1.0) * 2
+    with pytest.raises(RuntimeError, match="mul_.*in-place"):
+        y.mul_(2.0)
+
+
+def test_in_place_with_an_operand_that_requires_grad_is_refused():
+    with pytest.raises(RuntimeError, match="operand requires grad"):
+        Tensor([1.0]).add_(leaf(1.0))
+
+
+def test_in_place_with_an_unsupported_operand_is_a_type_error():
+    with pytest.raises(TypeError, match="add_"):
+        Tensor([1.0]).add_("x")
+
+
+def test_optimizer_style_update_under_no_grad():
+    w = leaf(1.0, 2.0)
+    (w * w).sum().backward()
+    with ag.no_grad():
+        w.sub_(w.grad * 0.5)
+    assert w.data.tolist() == [0.0, 0.0]
+
+
+# -- ag.grad -------------------------------------------------------------------------------
+
+
+def test_grad_returns_a_tuple_of_tensors_and_leaves_grad_untouched():
+    x, y = leaf(1.0, 2.0), leaf(3.0, 4.0)
+    grads = ag.grad((x * y).sum(), [x, y])
+    assert isinstance(grads, tuple) and all(type(g) is Tensor for g in grads)
+    np.testing.assert_array_equal(grads[0].data, y.data)
+    np.testing.assert_array_equal(grads[1].data, x.data)
+    assert x.grad is None and y.grad is None
+
+
+def test_grad_with_a_single_input_and_grad_outputs():
+    x = leaf(1.0, 2.0)
+    (g,) = ag.grad(x * x, x, grad_outputs=Tensor([1.0, 3.0]))
+    np.testing.assert_array_equal(g.data, [2.0, 12.0])
+    with pytest.raises(ValueError, match="2 grad_outputs given for 1 outputs"):
+        ag.grad(x * x, x, grad_outputs=[Tensor([1.0, 1.0])] * 2)
+
+
+def test_grad_of_several_outputs_sums_their_contributions():
+    x = leaf(1.0, 2.0)
+    (g,) = ag.grad([(x * x).sum(), (3 * x).sum()], [x])
+    np.testing.assert_array_equal(g.data, [5.0, 7.0])
+
+
+def test_grad_with_respect_to_an_intermediate_value():
+    x = leaf(1.0, 2.0)
+    h = x * 3
+    (g,) = ag.grad((h * h).sum(), h)
+    np.testing.assert_array_equal(g.data, 2 * h.data)
+
+
+def test_grad_of_an_unused_input_needs_allow_unused():
+    x, unused = leaf(1.0), leaf(2.0)
+    y = (x * x).sum()
+    with pytest.raises(RuntimeError, match="input 1 is not used.*allow_unused=True"):
+        ag.grad(y, [x, unused], retain_graph=True)
+    gx, gu = ag.grad(y, [x, unused], allow_unused=True)
+    assert gx.data.tolist() == [2.0] and gu is None
+
+
+def test_grad_of_an_input_without_grad_is_an_error():
+    x = leaf(1.0)
+    with pytest.raises(RuntimeError, match="input 1 does not require grad"):
+        ag.grad((x * 2).sum(), [x, Tensor([1.0])])
+
+
+def test_grad_results_are_independent_buffers():
+    x = leaf(1.0, 2.0)
+    g1, g2 = ag.grad((x * 1).sum(), [x, x])
+    g1.data += 10
+    assert g2.data.tolist() == [1.0, 1.0]
+
+
+def test_create_graph_gives_differentiable_gradients():
+    x = leaf(0.5, 1.5)
+    (g,) = ag.grad((x**3).sum(), x, create_graph=True)
+    assert g.requires_grad and not g.is_leaf
+    (h,) = ag.grad(g.sum(), x)
+    np.testing.assert_allclose(h.data, 6 * x.data)
+
+
+def test_backward_with_create_graph_fills_grad_with_a_graph():
+    x = leaf(2.0)
+    (x**3).sum().backward(create_graph=True)
+    g = x.grad
+    assert g.requires_grad
+    x.grad = None
+    g.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [12.0])
+
+
+def test_without_create_graph_gradients_are_constants():
+    x = leaf(2.0)
+    (g,) = ag.grad((x**3).sum(), x)
+    assert not g.requires_grad and g.is_leaf
+
+
+def test_grad_on_scalars_returns_scalars():
+    a, b = Scalar(2.0), Scalar(5.0)
+    ga, gb = ag.grad(a * b, [a, b])
+    assert type(ga) is Scalar and type(gb) is Scalar and (ga.data, gb.data) == (5.0, 2.0)
+
+
+# -- custom Functions ----------------------------------------------------------------------
+
+
+class Cube(ag.Function):
+    """x^3 with its derivative written by hand, in Tensor ops."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * x * x
+
+
+class WeightedSum(ag.Function):
+    """(x * w).sum() with two inputs; w may be a constant."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return (x.data * w.data).sum()
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        return g * w, g * x
+
+
+class WrongCube(ag.Function):
+    """A deliberate mistake: the derivative of x^3 taken as 2 x^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 2 * x * x
+
+
+def test_function_forward_and_backward():
+    x = leaf(1.0, 2.0)
+    y = Cube.apply(x)
+    assert type(y) is Tensor and y.requires_grad and not y.is_leaf
+    np.testing.assert_array_equal(y.data, [1.0, 8.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 12.0])
+
+
+def test_function_passes_gradcheck_and_gradgradcheck():
+    x, w = leaf(0.5, -1.5, 2.0), leaf(1.0, 0.3, -0.7)
+    assert ag.gradcheck(Cube.apply, [x])
+    assert ag.gradgradcheck(Cube.apply, [x])
+    assert ag.gradcheck(WeightedSum.apply, [x, w])
+    assert ag.gradgradcheck(WeightedSum.apply, [x, w])
+
+
+def test_function_with_a_constant_input():
+    x = leaf(1.0, 2.0)
+    y = WeightedSum.apply(x, np.array([3.0, 4.0]))
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+
+
+def test_function_under_no_grad_records_nothing():
+    with ag.no_grad():
+        y = Cube.apply(leaf(2.0))
+    assert not y.requires_grad
+
+
+def test_a_wrong_backward_is_caught_by_gradcheck():
+    x = leaf(1.0, 2.0)
+    message = r"input 0 is wrong at element \(0,\).*analytical 2\.0, numerical (2\.9999|3\.0000)"
+    with pytest.raises(ag.GradcheckError, match=message) as caught:
+        ag.gradcheck(WrongCube.apply, [x])
+    assert isinstance(caught.value, AssertionError)
+    assert ag.gradcheck(WrongCube.apply, [x], raise_exception=False) is False
+
+
+def test_function_backward_returning_the_wrong_shape_is_an_error():
+    class Bad(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.data * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.sum()
+
+    with pytest.raises(RuntimeError, match=r"Bad.backward: gradient 0 has shape \(\).*\(2,\)"):
+        Bad.apply(leaf(1.0, 2.0)).sum().backward()
+
+
+def test_function_backward_returning_too_few_gradients_is_an_error():
+    class Bad(ag.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x.data + y.data
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    with pytest.raises(RuntimeError, match="returned 1 gradients for 2 inputs"):
+        Bad.apply(leaf(1.0), leaf(2.0)).sum().backward()
+
+
+def test_function_forward_returning_several_values_is_an_error():
+    class Two(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.data, x.data
+
+    with pytest.raises(TypeError, match="one Tensor"):
+        Two.apply(leaf(1.0))
+
+
+# -- detect_anomaly ------------------------------------------------------------------------
+
+
+def test_anomaly_in_forward_names_the_op_and_the_line():
+    x = leaf(-1.0, 2.0)
+    with ag.detect_anomaly():
+        with pytest.raises(RuntimeError, match=r"'log'.*test_engine\.py:\d+") as caught:
+            with np.errstate(invalid="ignore"):
+                x.log()  # the reported line
+    line = int(re.search(r"test_engine\.py:(\d+)", str(caught.value)).group(1))
+    assert "x.log()  # the reported line" in open(__file__).read().splitlines()[line - 1]
+
+
+def test_anomaly_in_backward_names_the_op_and_where_it_was_made():
+    x = leaf(0.0, 1.0)
+    with ag.detect_anomaly():
+        y = x.sqrt()  # finite forward, infinite slope at 0
+        with pytest.raises(RuntimeError, match=r"gradient computed by 'sqrt'.*test_engine\.py"):
+            with np.errstate(divide="ignore"):
+                y.sum().backward()
+
+
+def test_anomaly_as_a_decorator_and_off_by_default():
+    x = leaf(-1.0)
+
+    @ag.detect_anomaly()
+    def checked():
+        return x.log()
+
+    with np.errstate(invalid="ignore"):
+        with pytest.raises(RuntimeError, match="'log'"):
+            checked()
+        assert np.isnan(x.log().data).all()  # outside, NaN passes silently
+
+
+def test_anomaly_on_scalars():
+    a = Scalar(-1.0)
+    with ag.detect_anomaly():
+        with pytest.raises(RuntimeError, match="'sqrt'"):
+            a.sqrt()
+
+
+def test_anomaly_stops_at_the_first_bad_op():
+    x = leaf(1.0)
+    with ag.detect_anomaly():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            with pytest.raises(RuntimeError, match="'div'"):
+                ((x - x) / (x - x)).log()
+
+
+# -- freeing graphs without the cycle collector --------------------------------------------
+
+
+@pytest.fixture
+def no_gc():
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
+
+
+def test_dropping_an_output_frees_its_graph(no_gc):
+    x = leaf(1.0, 2.0)
+    y = (x * 3).exp()
+    z = y.sum()
+    refs = [weakref.ref(v) for v in (y, z)]
+    del y, z
+    assert all(r() is None for r in refs)
+
+
+def test_graph_is_freed_after_backward(no_gc):
+    x = leaf(1.0, 2.0)
+    y = (x * 3).tanh()
+    y.register_hook(lambda g: g)
+    z = y.sum()
+    refs = [weakref.ref(v) for v in (y, z)]
+    del y
+    z.backward()
+    del z
+    assert all(r() is None for r in refs)
+    assert x.grad is not None
+
+
+def test_graph_of_higher_order_gradients_is_freed(no_gc):
+    x = leaf(1.0, 2.0)
+    y = (x * x).sin().sum()
+    (g,) = ag.grad(y, x, create_graph=True)
+    (h,) = ag.grad(g.sum(), x)
+    refs = [weakref.ref(v) for v in (y, g)]
+    del y, g
+    assert all(r() is None for r in refs)
+    assert h.shape == (2,)
+
+
+def test_scalar_graphs_are_freed(no_gc):
+    a = Scalar(2.0)
+    b = (a * a).tanh()
+    c = b + a
+    refs = [weakref.ref(v) for v in (b, c)]
+    c.backward()
+    del b, c
+    assert all(r() is None for r in refs)
+
+
+def test_function_graphs_are_freed(no_gc):
+    x = leaf(1.0, 2.0)
+    y = Cube.apply(x)
+    ref = weakref.ref(y)
+    y.sum().backward()
+    del y
+    assert ref() is None
