@@ -1,0 +1,231 @@
+"""Run one group of workloads in this process and print the measurements as JSON.
+
+    python -m benchmarks.measure tensor|scalar [ENGINE ...]   timings (default: every engine)
+    python -m benchmarks.measure memory ENGINE                peak RSS and growth of a training loop
+
+The BLAS thread count comes from the environment (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS),
+which must be set before numpy is imported; `python -m benchmarks` starts processes for
+each setting. Times are medians over blocks of steps; the blocks of the engines sharing a
+process (see PROCESSES) alternate, so that drift in the machine's speed hits them alike.
+"""
+
+import argparse
+import gc
+import importlib
+import json
+import math
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from time import perf_counter
+
+import numpy as np
+
+ENGINES = {
+    "ours": "benchmarks.ours",
+    "numpy": "benchmarks.floor",
+    "torch": "benchmarks.peer_torch",
+    "micrograd": "benchmarks.peer_micrograd",
+}
+PEERS = ("torch", "micrograd")  # optional: skipped when not installed
+MEMORY_ENGINES = ("ours", "numpy", "torch")  # those with the batch-64 training loop
+# Engines timed in one process, their blocks interleaved. Each peer gets a process of its
+# own: PyTorch's OpenMP threads spin after their work, and micrograd's graphs are reference
+# cycles left to the cycle collector, which would charge its work to whichever engine runs next.
+PROCESSES = (("ours", "numpy"), ("torch",), ("micrograd",))
+BLOCK_SECONDS = 0.05
+
+
+def _layers(sizes, rng):
+    """float32 (weight, bias) arrays in PyTorch's layout, drawn as nn.Linear draws them."""
+    params = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        bound = 1 / math.sqrt(n_in)
+        params.append(rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, n_out).astype(np.float32))
+    return params
+
+
+def classifier_args(batch):
+    """MLP 784-128-10 on random images with integer labels, lr 0.01."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, 784), np.float32)
+    return _layers((784, 128, 10), rng), x, rng.integers(0, 10, batch), 0.01
+
+
+def binary_args(batch):
+    """MLP 2-16-16-1 on random points with 0/1 float targets of shape (batch, 1), lr 0.1."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, 2), np.float32)
+    t = (rng.random((batch, 1)) < 0.5).astype(np.float32)
+    return _layers((2, 16, 16, 1), rng), x, t, 0.1
+
+
+TENSOR_ENGINES, CHAIN_ENGINES = ("ours", "numpy", "torch"), ("ours", "torch", "micrograd")
+
+
+@dataclass
+class Workload:
+    name: str
+    title: str
+    kind: str  # the key of its builder in each engine module's BUILDERS
+    engines: tuple
+    arguments: Callable[[], tuple] = tuple  # makes the builder's arguments
+    repeats: int = 21
+    warmup: bool = True  # False for long steps: the first timed step doubles as warm-up
+
+
+GROUPS = {
+    "tensor": [
+        Workload("mlp_b64", "MLP 784-128-10 step, batch 64", "classifier", TENSOR_ENGINES,
+                 lambda: classifier_args(64)),
+        Workload("mlp_b1024", "MLP 784-128-10 step, batch 1024", "classifier", TENSOR_ENGINES,
+                 lambda: classifier_args(1024), repeats=11),
+        Workload("tiny_b32", "MLP 2-16-16-1 BCE step, batch 32", "binary", TENSOR_ENGINES,
+                 lambda: binary_args(32)),
+        Workload("add", "a + b, backward (1-elem Tensor)", "add", ("ours", "torch")),
+    ],
+    "scalar": [
+        Workload("add_scalar", "a + b, backward (Scalar)", "add_scalar", ("ours", "micrograd")),
+        Workload("moons", "moons demo step (Scalars)", "moons", ("ours", "micrograd"),
+                 repeats=5),
+        Workload("chain_100k", "scalar chain, 100k links", "chain", CHAIN_ENGINES,
+                 lambda: (100_000,), repeats=3, warmup=False),
+        Workload("chain_1m", "scalar chain, 1M links", "chain", ("ours",),
+                 lambda: (1_000_000,), repeats=3, warmup=False),
+    ],
+}  # fmt: skip
+
+
+def load(engine):
+    """The engine's module, or None when it is an optional peer that is not installed."""
+    try:
+        return importlib.import_module(ENGINES[engine])
+    except ModuleNotFoundError as error:
+        if engine in PEERS and error.name.split(".")[0] == engine:
+            return None
+        raise
+
+
+def _block(step, n):
+    """Seconds per step over n consecutive steps."""
+    start = perf_counter()
+    for _ in range(n):
+        step()
+    return (perf_counter() - start) / n
+
+
+def _steps_per_block(step):
+    """How many steps fill about BLOCK_SECONDS."""
+    n = 1
+    while True:
+        per_step = _block(step, n)
+        if per_step * n >= BLOCK_SECONDS / 8:
+            return max(1, round(BLOCK_SECONDS / per_step))
+        n *= 4
+
+
+def time_workload(workload, engines, log):
+    """One record per engine: median, min and max seconds per step, or why it has none."""
+    records, steps, times = {}, {}, {}
+    for engine in [e for e in workload.engines if e in engines]:
+        record = records[engine] = {"workload": workload.name, "engine": engine}
+        module = load(engine)
+        if module is None:
+            record["skipped"] = f"{engine} is not installed"
+            continue
+        try:
+            step = module.BUILDERS[workload.kind](*workload.arguments())
+            start = perf_counter()
+            values = [step()]
+            first = perf_counter() - start
+            if workload.warmup:  # the second result checks the first step's update
+                values.append(step())
+            record.update(values=values, note=getattr(step, "note", None))
+            times[engine] = [] if workload.warmup else [first]
+            record["steps_per_block"] = _steps_per_block(step) if workload.warmup else 1
+            steps[engine] = step
+        except Exception as error:  # a failing engine is reported, the others still run
+            record["error"] = f"{type(error).__name__}: {error}"
+    if records:
+        log(f"  {workload.name}: {', '.join(steps) or 'nothing to run'}")
+    gc.collect()
+    for _ in range(workload.repeats if workload.warmup else workload.repeats - 1):
+        for engine, step in list(steps.items()):
+            try:
+                times[engine].append(_block(step, records[engine]["steps_per_block"]))
+            except Exception as error:
+                records[engine]["error"] = f"{type(error).__name__}: {error}"
+                del steps[engine]
+    for engine in steps:
+        t = times[engine]
+        records[engine].update(median=float(np.median(t)), min=min(t), max=max(t), times=t,
+                               process=os.getpid())  # fmt: skip
+    return list(records.values())
+
+
+def _status_mb(field):
+    """A memory figure of this process from /proc/self/status, in MB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} not found in /proc/self/status")
+
+
+def memory(engine, steps=1000, warmup=100):
+    """Peak RSS of the batch-64 training loop, and what it gains over `steps` more steps."""
+    module = load(engine)
+    if module is None:
+        return {"engine": engine, "skipped": f"{engine} is not installed"}
+    step = module.BUILDERS["classifier"](*classifier_args(64))
+    for _ in range(warmup):
+        step()
+    gc.collect()
+    rss, objects = _status_mb("VmRSS"), len(gc.get_objects())
+    for _ in range(steps):
+        step()
+    gc.collect()
+    return {
+        "engine": engine,
+        "peak_rss_mb": _status_mb("VmHWM"),
+        "rss_growth_mb": _status_mb("VmRSS") - rss,
+        "object_growth": len(gc.get_objects()) - objects,
+        "steps": steps,
+    }
+
+
+def environment():
+    """What this process ran with: versions, recursion limit, BLAS libraries and threads."""
+    info = {"numpy": np.__version__, "recursion_limit": sys.getrecursionlimit()}
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return info
+    info["threadpools"] = [
+        {k: pool.get(k) for k in ("internal_api", "num_threads", "version")}
+        for pool in threadpool_info()
+    ]
+    return info
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.measure")
+    parser.add_argument("group", choices=[*GROUPS, "memory"])
+    parser.add_argument("engines", nargs="*", choices=list(ENGINES), help="default: all")
+    args = parser.parse_args()
+    engines = args.engines or list(ENGINES)
+    log = lambda message: print(message, file=sys.stderr, flush=True)
+    if args.group == "memory":
+        if len(engines) != 1 or engines[0] not in MEMORY_ENGINES:
+            parser.error(f"memory measures one engine of {', '.join(MEMORY_ENGINES)}")
+        result = memory(engines[0])
+    else:
+        timings = [r for w in GROUPS[args.group] for r in time_workload(w, engines, log)]
+        result = {"timings": timings, "environment": environment()}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
