@@ -11,6 +11,7 @@ cotangents are summed with `+`.
 """
 
 import copy
+import gc
 
 from .mode import state
 
@@ -55,6 +56,16 @@ def backpropagate(roots, seeds, targets=None, retain_graph=False, create_graph=F
     With targets, nothing is written; their gradients are returned in order (grad()),
     None for a target the roots do not depend on.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # the sweep makes no cycles, so the cycle collector would only slow it down
+    try:
+        return _sweep(roots, seeds, targets, retain_graph, create_graph)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _sweep(roots, seeds, targets, retain_graph, create_graph):
     order = toposort(roots)
     target_ids = None if targets is None else {id(t) for t in targets}
     wanted = None if targets is None else _leading_to(order, target_ids)

@@ -130,16 +130,30 @@ def _sigmoid(x):
 
 def _shifted(x, axis):
     """(x - m, log(sum(exp(x - m))), m) for m the (finite) max over axis: nothing overflows."""
-    shift = np.max(x, axis=axis, keepdims=True)
-    shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype, copy=False)
+    if x.size:
+        shift = x.max(axis=axis, keepdims=True)
+    else:  # nothing to shift, and a max over an empty axis would raise
+        shift = np.zeros(_kept_shape(x.shape, axis), x.dtype)
+    if not np.isfinite(shift).all():
+        shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype, copy=False)
     shifted = x - shift
-    return shifted, np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)), shift
+    return shifted, np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), shift
 
 
 def _logsumexp(x, axis, keepdims):
     _, log_total, shift = _shifted(x, axis)
     total = log_total + shift
     return total if keepdims else total.reshape(_reduced(x.shape, axis))
+
+
+def _softmax_over(x, axis):
+    """exp(x - logsumexp(x)) over axis, from x shifted by its max: exp(x - out) would lose the
+    digits that rounding took from a large out (float32 at 1e4 keeps three decimals)."""
+    if isinstance(x, Value):
+        x = x - _shifted(x.data, axis)[2]
+        return (x - x.logsumexp(axis, keepdims=True)).exp()
+    shifted, log_total, _ = _shifted(x, axis)
+    return np.exp(shifted - log_total)
 
 
 def _reduced(shape, axis):
@@ -161,20 +175,35 @@ def _linear(x, w, b=None):
 
 
 def _rows(a):
-    """a as a matrix: leading axes flattened into rows."""
-    return a.reshape(-1, a.shape[-1])
+    """a as a matrix: leading axes flattened into rows (counted: -1 is ambiguous at width 0)."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
-def _softmax_cross_entropy(x, target):
-    """Per-row -log softmax(x)[target]."""
+def _softmax_cross_entropy(x, target, reduction):
+    """-log softmax(x)[target] per row, or its sum or mean over the rows."""
     picked = np.take_along_axis(x, target[..., None], axis=-1)[..., 0]
-    return _logsumexp(x, (x.ndim - 1,), keepdims=False) - picked
+    losses = _logsumexp(x, (x.ndim - 1,), keepdims=False) - picked
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.mean()
 
 
-def _one_hot(target, like):
-    hot = np.zeros(like.shape, dtype=like.dtype)
-    np.put_along_axis(hot, target[..., None], 1, axis=-1)
-    return hot
+def _per_row(g, target, reduction):
+    """The gradient of each row's loss, shaped to multiply the rows: the adjoint of reduction."""
+    if reduction == "none":
+        return g[..., None]
+    return g if reduction == "sum" else g / (target.size or 1)
+
+
+def _minus_one_hot(p, target):
+    """p - one_hot(target) along the last axis; raw p is a fresh array and changed in place."""
+    if isinstance(p, Value):
+        hot = np.zeros(p.shape, dtype=p.dtype)
+        np.put_along_axis(hot, target[..., None], 1, axis=-1)
+        return p - hot
+    rows = p.reshape(-1, p.shape[-1])
+    rows[np.arange(len(rows)), target.reshape(-1)] -= 1
+    return p
 
 
 def _bce_with_logits(x, y):
@@ -240,7 +269,7 @@ min = Op("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims
          _extremum_vjp)  # fmt: skip
 logsumexp = Op("logsumexp", _logsumexp,
                lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims)
-               * _exp(x - _unreduce(out, x.shape, axis, keepdims)))  # fmt: skip
+               * _softmax_over(x, axis))  # fmt: skip
 log_softmax = Op("log_softmax", _log_softmax,
                  lambda g, out, x, axis: g - _exp(out) * g.sum(axis, keepdims=True))  # fmt: skip
 astype = Op("astype", lambda x, dtype: x.astype(dtype),
@@ -261,8 +290,9 @@ linear = Op("linear", _linear,  # x @ w.T + b; b is optional
             lambda g, out, x, w, *b: _rows(g).T @ _rows(x),
             lambda g, out, x, w, b: _sum_to(g, b.shape))  # fmt: skip
 softmax_cross_entropy = Op("softmax_cross_entropy", _softmax_cross_entropy,
-                           lambda g, out, x, target:
-                           (_softmax_of(x) - _one_hot(target, x)) * g[..., None])  # fmt: skip
+                           lambda g, out, x, target, reduction:
+                           _minus_one_hot(_softmax_of(x), target)
+                           * _per_row(g, target, reduction))  # fmt: skip
 bce_with_logits = Op("bce_with_logits", _bce_with_logits,
                      lambda g, out, x, y: g * (_sigmoid_of(x) - y),
                      lambda g, out, x, y: -g * x)  # fmt: skip

@@ -564,8 +564,9 @@ def linear(x, weight, bias=None) -> Tensor:
     return Tensor._apply(ops.linear, inputs)
 
 
-def softmax_cross_entropy(logits, target) -> Tensor:
-    """Per-row -log softmax(logits)[target] for integer class targets, as one op."""
+def softmax_cross_entropy(logits, target, reduction: str = "none") -> Tensor:
+    """-log softmax(logits)[target] for integer class targets, per row ("none"), or its
+    "sum" or "mean" over the rows: one op."""
     target = np.asarray(target._data if isinstance(target, Tensor) else target)
     if target.dtype.kind not in "iu":
         raise TypeError(f"class targets must be integers, got {target.dtype}")
@@ -573,7 +574,9 @@ def softmax_cross_entropy(logits, target) -> Tensor:
         raise ValueError(
             f"targets of shape {target.shape} do not fit logits of shape {logits.shape}"
         )
-    return Tensor._apply(ops.softmax_cross_entropy, (logits,), (target,))
+    if reduction not in ("none", "sum", "mean"):
+        raise ValueError(f"reduction must be 'none', 'sum' or 'mean', got {reduction!r}")
+    return Tensor._apply(ops.softmax_cross_entropy, (logits,), (target, reduction))
 
 
 def binary_cross_entropy_with_logits(logits, target) -> Tensor:

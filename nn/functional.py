@@ -59,10 +59,14 @@ def dropout(x, p: float = 0.5, training: bool = True):
 # -- losses ----------------------------------------------------------------------------------
 
 
-def _reduce(loss, reduction):
-    """Mean or sum of a Tensor's entries, or of all entries of a list of Tensors or Scalars."""
+def _check_reduction(reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got '{reduction}'")
+
+
+def _reduce(loss, reduction):
+    """Mean or sum of a Tensor's entries, or of all entries of a list of Tensors or Scalars."""
+    _check_reduction(reduction)
     if reduction == "none":
         return loss
     if isinstance(loss, Tensor):
@@ -129,7 +133,8 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     """
     data = target.data if isinstance(target, Tensor) else np.asarray(target)
     if data.dtype.kind in "iu":
-        return _reduce(fused_softmax_cross_entropy(logits, _class_indices(data, logits)), reduction)
+        _check_reduction(reduction)
+        return fused_softmax_cross_entropy(logits, _class_indices(data, logits), reduction)
     probs = _target(target, logits, "probability target")
     return _reduce(-(probs * logits.log_softmax(axis=-1)).sum(axis=-1), reduction)
 

@@ -137,7 +137,10 @@ TENSOR_CASES = {
         (linear, (leaf(4, 3), leaf(2, 3), leaf(2))),
         (linear, (leaf(2, 4, 3), leaf(2, 3))),
     ],
-    "softmax_cross_entropy": [(lambda x: softmax_cross_entropy(x, CLASSES), (leaf(4, 3),))],
+    "softmax_cross_entropy": [
+        (lambda x, r=reduction: softmax_cross_entropy(x, CLASSES, r), (leaf(4, 3),))
+        for reduction in ("none", "sum", "mean")
+    ],
     "bce_with_logits": [
         (binary_cross_entropy_with_logits, (leaf(2, 3), Tensor(rng.uniform(0, 1, (2, 3))))),
         (binary_cross_entropy_with_logits, (leaf(3), positive(3))),
