@@ -2,23 +2,28 @@
 
 Each optimizer writes its rule once, in `_update(p, g, state, group)`, on numpy arrays:
 the parameter's data and gradient, and the per-parameter state (moment buffers, step
-count). A Scalar parameter takes the same path as a 0-d float64 array. The new data is
-assigned to the parameter in its own dtype, so float32 stays float32.
+count). It returns the step, which `step()` subtracts from the parameter in place (as
+PyTorch's optimizers do), so float32 stays float32 and no new weight array is allocated.
+A Scalar parameter takes the same path as a 0-d float64 array.
 """
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
-from autograd import Scalar, Tensor
+from autograd import Scalar, Tensor, no_grad
 
 
 class Optimizer:
     """Parameters in groups (dicts holding 'params' and the hyper-parameters) and their state."""
 
     def __init__(self, params, defaults: dict):
-        if isinstance(params, Tensor | Scalar):
-            raise TypeError("optimizer params must be an iterable of Tensors, Scalars or dicts")
+        if isinstance(params, Tensor | Scalar) or not isinstance(params, Iterable):
+            raise TypeError(
+                "optimizer params must be an iterable of Tensors, Scalars or dicts, "
+                f"got {type(params).__name__}"
+            )
         self.defaults = defaults
         self.state: dict = {}  # parameter -> its buffers and step count
         self.param_groups: list[dict] = []
@@ -58,17 +63,21 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if isinstance(p, Scalar):
-                    new = self._update(np.array(p.data), np.array(p.grad), self._state(p), group)
-                    p.data = float(new)
+                    step = self._update(np.array(p.data), np.array(p.grad), self._state(p), group)
+                    p.data -= float(step)
                 elif p.grad is not None:
-                    new = self._update(p.data, p.grad.data, self._state(p), group)
-                    p.data = new.astype(p.dtype, copy=False)
+                    step = self._update(p.data, p.grad.data, self._state(p), group)
+                    if p.data.flags.writeable:
+                        with no_grad():
+                            p.sub_(step)
+                    else:  # e.g. a read-only array assigned to .data: never written to
+                        p.data = (p.data - step).astype(p.dtype, copy=False)
 
     def _state(self, p) -> dict:
         return self.state.setdefault(p, {})
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> np.ndarray:
-        """The new value of parameter data p given its gradient g; updates state."""
+        """The step to subtract from parameter data p given its gradient g; updates state."""
         raise NotImplementedError
 
     # -- saving and resuming -------------------------------------------------------------------
@@ -172,7 +181,7 @@ class SGD(Optimizer):
             buf = np.copy(g) if buf is None else momentum * buf + (1 - group["dampening"]) * g
             state["momentum_buffer"] = buf
             g = g + momentum * buf if group["nesterov"] else buf
-        return p - group["lr"] * g
+        return group["lr"] * g
 
 
 class Adam(Optimizer):
@@ -207,16 +216,15 @@ class Adam(Optimizer):
     def _update(self, p, g, state, group):
         lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]
         step = state["step"] = state.get("step", 0) + 1
-        if decay and self.decoupled:
-            p = p * (1 - lr * decay)
-        elif decay:
+        if decay and not self.decoupled:
             g = g + decay * p
         m = state["exp_avg"] = beta1 * state.get("exp_avg", 0) + (1 - beta1) * g
         v = state["exp_avg_sq"] = beta2 * state.get("exp_avg_sq", 0) + (1 - beta2) * g * g
         if group["amsgrad"]:
             v = state["max_exp_avg_sq"] = np.maximum(state.get("max_exp_avg_sq", v), v)
         denominator = np.sqrt(v) / math.sqrt(1 - beta2**step) + group["eps"]
-        return p - lr / (1 - beta1**step) * m / denominator
+        adam_step = lr / (1 - beta1**step) * m / denominator
+        return adam_step + lr * decay * p if self.decoupled else adam_step  # AdamW decays p
 
 
 class AdamW(Adam):
@@ -258,7 +266,7 @@ class Adagrad(Optimizer):
             g = g + group["weight_decay"] * p
         lr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         total = state["sum"] = state.get("sum", 0) + g * g
-        return p - lr * g / (np.sqrt(total) + group["eps"])
+        return lr * g / (np.sqrt(total) + group["eps"])
 
 
 class RMSprop(Optimizer):
@@ -303,4 +311,4 @@ class RMSprop(Optimizer):
         scaled = g / (np.sqrt(v) + group["eps"])
         if momentum:
             scaled = state["momentum_buffer"] = momentum * state.get("momentum_buffer", 0) + scaled
-        return p - group["lr"] * scaled
+        return group["lr"] * scaled
