@@ -3,7 +3,7 @@
 import numpy as np
 
 from . import engine, ops
-from .dtypes import as_array, get_default_dtype
+from .dtypes import as_array, get_default_dtype, real_dtype
 from .mode import state
 from .random import generator
 from .value import Value
@@ -47,7 +47,9 @@ class Tensor(Value):
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        value = value._data if isinstance(value, Tensor) else np.asarray(value)
+        real_dtype(value.dtype, "assigned to .data")
+        self._data = value
         self._version[0] += 1
 
     @property
@@ -141,7 +143,7 @@ class Tensor(Value):
         engine.backward([self], [grad], retain_graph, create_graph)
 
     def astype(self, dtype) -> "Tensor":
-        dtype = np.dtype(dtype)
+        dtype = real_dtype(dtype, "for astype")
         return self if dtype == self.dtype else Tensor._apply(ops.astype, (self,), (dtype,))
 
     # -- what the core and Value ask of a kind ---------------------------------------------
@@ -262,11 +264,11 @@ class Tensor(Value):
 
     def max(self, axis=None, keepdims=False):
         """Largest entries; tied maxima share the gradient evenly."""
-        return Tensor._apply(ops.max, (self,), (_axes(axis, self.ndim), keepdims))
+        return _extremum(ops.max, self, axis, keepdims)
 
     def min(self, axis=None, keepdims=False):
         """Smallest entries; tied minima share the gradient evenly."""
-        return Tensor._apply(ops.min, (self,), (_axes(axis, self.ndim), keepdims))
+        return _extremum(ops.min, self, axis, keepdims)
 
     def var(self, axis=None, ddof=0, keepdims=False):
         """Mean squared deviation, divided by n - ddof (numpy's convention)."""
@@ -354,7 +356,7 @@ class Tensor(Value):
 
     def _inplace(self, name, update, other):
         """Change the data in place, refusing what would corrupt a recorded graph."""
-        other = _lift(other, self)
+        other = _lift(other, self, copy=False)  # read once, right now
         if other is None:
             raise TypeError(f"{name}: unsupported operand type")
         if state.grad_enabled:
@@ -457,8 +459,11 @@ def _matmul(a, b):
     return out.reshape(shape)
 
 
-def _lift(value, like):
-    """value as a Tensor next to like: numbers take like's float dtype; None if unsupported."""
+def _lift(value, like, copy: bool = True):
+    """value as a Tensor next to like: numbers take like's float dtype; None if unsupported.
+
+    An array is copied unless copy=False, so a graph never sees later changes to it.
+    """
     if isinstance(value, Tensor):
         return value
     if isinstance(value, bool | int | float):
@@ -468,7 +473,7 @@ def _lift(value, like):
             dtype = get_default_dtype() if isinstance(value, float) else None
         return Tensor._from_data(np.asarray(value, dtype=dtype))
     if isinstance(value, np.ndarray | np.generic):
-        return Tensor._from_data(as_array(value))
+        return Tensor._from_data(as_array(value, copy=copy))
     return None
 
 
@@ -488,6 +493,16 @@ def _count(shape, axes):
     return int(np.prod([shape[i] for i in axes] if axes is not None else shape))
 
 
+def _extremum(op, x, axis, keepdims):
+    """max or min over axis, which must not be empty: nothing there has a largest value."""
+    axes = _axes(axis, x.ndim)
+    if _count(x.shape, axes) == 0:
+        raise ValueError(
+            f"{op.name}() of no entries: axis={axis} of a tensor of shape {x.shape} is empty"
+        )
+    return Tensor._apply(op, (x,), (axes, keepdims))
+
+
 def _reduced_shape(shape, axes):
     return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
 
@@ -496,6 +511,9 @@ def _shape(args):
     """A shape given as ints or as one tuple/list."""
     if len(args) == 1 and isinstance(args[0], tuple | list):
         args = args[0]
+    for n in args:
+        if not isinstance(n, int | np.integer):
+            raise TypeError(f"shapes and axes are integers, got {n!r} in {tuple(args)}")
     return tuple(int(n) for n in args)
 
 
@@ -597,6 +615,7 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 
 
 def _made(array, requires_grad):
+    real_dtype(array.dtype, "for a new tensor")
     return Tensor._from_data(array).requires_grad_(requires_grad)
 
 

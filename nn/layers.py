@@ -24,6 +24,9 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True):
+        for size in (in_features, out_features):
+            if not isinstance(size, int | np.integer):
+                raise TypeError(f"Linear sizes are integers, got {type(size).__name__} {size!r}")
         if in_features < 1 or out_features < 1:
             raise ValueError(f"Linear needs positive sizes, got ({in_features}, {out_features})")
         self.in_features, self.out_features = in_features, out_features
@@ -59,7 +62,8 @@ class Sequential(Module):
         return len(list(self.children()))
 
     def __iter__(self):
-        return (module for _, module in self.children())
+        # its attributes are the modules '0', '1', ... (and the training flag); cheap per forward
+        return (value for value in vars(self).values() if isinstance(value, Module))
 
     def forward(self, x):
         for module in self:
