@@ -14,6 +14,7 @@ import copy
 import gc
 
 from .mode import state
+from .value import Value
 
 
 def toposort(roots):
@@ -132,6 +133,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grad_outputs = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"{len(grad_outputs)} grad_outputs given for {len(outputs)} outputs")
+    for kind, values in (("output", outputs), ("input", inputs)):
+        for i, value in enumerate(values):
+            if not isinstance(value, Value):
+                raise TypeError(
+                    f"grad: {kind} {i} is a {type(value).__name__}, not a Tensor or Scalar"
+                )
     for i, value in enumerate(outputs):
         if not value.requires_grad:
             raise RuntimeError(f"output {i} does not require grad and has no graph")

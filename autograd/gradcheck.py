@@ -17,6 +17,7 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
     fn takes the inputs (Tensors or Scalars) and returns one value or a tuple. Inputs are
     copied to float64 first, so float32 rounding does not hide or fake an error.
     """
+    _check_callable(fn, "gradcheck")
     inputs = [_float64(x) for x in _as_tuple(inputs)]
     wrt = [i for i, x in enumerate(inputs) if _differentiable(x)]
     if not wrt:
@@ -41,12 +42,18 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
     return True
 
 
+def _check_callable(fn, name):
+    if not callable(fn):
+        raise TypeError(f"{name}: fn must be a function of the inputs, got {type(fn).__name__}")
+
+
 def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
                   raise_exception=True) -> bool:  # fmt: skip
     """gradcheck of the first derivatives (vector-Jacobian products), i.e. second derivatives.
 
     grad_outputs default to random values; they are checked as inputs too.
     """
+    _check_callable(fn, "gradgradcheck")
     inputs = [_float64(x) for x in _as_tuple(inputs)]
     outputs = _as_tuple(fn(*inputs))
     if grad_outputs is None:

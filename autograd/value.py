@@ -135,6 +135,8 @@ class Value:
         """Call fn(grad) when this value's gradient is computed; a returned value replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a value that does not require grad")
+        if not callable(fn):
+            raise TypeError(f"a hook must be callable, got {type(fn).__name__}")
         self._hooks = (self._hooks or ()) + (fn,)
         return _HookHandle(self, fn)
 

@@ -8,7 +8,7 @@ behaves like PyTorch's ModuleList without needing one.
 """
 
 from collections import OrderedDict, namedtuple
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -114,6 +114,8 @@ class Module:
 
         With strict=True a missing or unexpected key is an error; a wrong shape always is.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"state_dict must map names to arrays, got {type(state_dict).__name__}")
         params = dict(self.named_parameters())
         missing = [name for name in params if name not in state_dict]
         unexpected = [name for name in state_dict if name not in params]
@@ -126,6 +128,11 @@ class Module:
                 continue
             value = state_dict[name]
             array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if array.dtype.kind not in "fiub":
+                raise TypeError(
+                    f"load_state_dict for {type(self).__name__}: key '{name}' holds "
+                    f"{array.dtype} data, not real numbers"
+                )
             if array.shape != p.shape:
                 raise RuntimeError(
                     f"load_state_dict for {type(self).__name__}: key '{name}' has shape "
