@@ -169,9 +169,9 @@ def _log_softmax(x, axis):
 def _linear(x, w, b=None):
     """x @ w.T + b in one pass (b may be None)."""
     out = np.matmul(x, w.T)
-    if b is not None:
-        out += b
-    return out
+    if b is None:
+        return out
+    return np.add(out, b, out=out) if b.dtype == out.dtype else out + b  # b may promote
 
 
 def _rows(a):

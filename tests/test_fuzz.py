@@ -261,6 +261,8 @@ def matrix_product(draw, b):
         return (i, draw(st.sampled_from(fits))), {}
     lead = draw(shapes(max_dims=1))  # batch dimensions, or none
     other = draw(st.sampled_from(((n,), (n, draw(st.integers(1, 3))), (*lead, n, 2))))
+    if not b.matmuls(b.shape(i), other):  # batch dimensions that do not broadcast
+        return None
     return (i, b.fresh(draw, other)), {}
 
 
@@ -442,7 +444,7 @@ class Builder:
     @staticmethod
     def matmuls(a, b):
         try:
-            return a and b and np.matmul(np.empty(a), np.empty(b)).size <= MAX_SIZE
+            return a and b and np.matmul(np.zeros(a), np.zeros(b)).size <= MAX_SIZE
         except ValueError:
             return False
 
