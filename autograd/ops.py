@@ -179,9 +179,14 @@ def _rows(a):
     return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
+def _targets(target):
+    """Where each row's target class sits in _rows(x): (row numbers, classes)."""
+    return np.arange(target.size), target.reshape(-1)
+
+
 def _softmax_cross_entropy(x, target, reduction):
     """-log softmax(x)[target] per row, or its sum or mean over the rows."""
-    picked = np.take_along_axis(x, target[..., None], axis=-1)[..., 0]
+    picked = _rows(x)[_targets(target)].reshape(target.shape)
     losses = _logsumexp(x, (x.ndim - 1,), keepdims=False) - picked
     if reduction == "none":
         return losses
@@ -201,8 +206,7 @@ def _minus_one_hot(p, target):
         hot = np.zeros(p.shape, dtype=p.dtype)
         np.put_along_axis(hot, target[..., None], 1, axis=-1)
         return p - hot
-    rows = p.reshape(-1, p.shape[-1])
-    rows[np.arange(len(rows)), target.reshape(-1)] -= 1
+    _rows(p)[_targets(target)] -= 1
     return p
 
 

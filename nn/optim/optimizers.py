@@ -58,6 +58,7 @@ class Optimizer:
                 else:
                     p.grad = None
 
+    @no_grad()
     def step(self) -> None:
         """Update every parameter that has a gradient, in place of its .data."""
         for group in self.param_groups:
@@ -68,8 +69,7 @@ class Optimizer:
                 elif p.grad is not None:
                     step = self._update(p.data, p.grad.data, self._state(p), group)
                     if p.data.flags.writeable:
-                        with no_grad():
-                            p.sub_(step)
+                        p.sub_(step)
                     else:  # e.g. a read-only array assigned to .data: never written to
                         p.data = (p.data - step).astype(p.dtype, copy=False)
 
