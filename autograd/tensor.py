@@ -582,18 +582,38 @@ def linear(x, weight, bias=None) -> Tensor:
     return Tensor._apply(ops.linear, inputs)
 
 
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_reduction(reduction) -> None:
+    """Refuse a reduction other than "mean", "sum" or "none", naming it."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got '{reduction}'")
+
+
+def class_targets(target, logits) -> np.ndarray:
+    """Integer class targets as an array, checked against logits (negative ones would wrap)."""
+    target = np.asarray(target._data if isinstance(target, Tensor) else target)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"class targets must be integers, got dtype {target.dtype}")
+    if target.shape != logits.shape[:-1]:
+        raise ValueError(
+            f"class targets of shape {target.shape} do not match input of shape {logits.shape} "
+            f"(expected {logits.shape[:-1]})"
+        )
+    classes = logits.shape[-1]
+    if target.size and (target.min() < 0 or target.max() >= classes):
+        raise ValueError(
+            f"class targets must lie in [0, {classes}), got {target.min()}..{target.max()}"
+        )
+    return target
+
+
 def softmax_cross_entropy(logits, target, reduction: str = "none") -> Tensor:
     """-log softmax(logits)[target] for integer class targets, per row ("none"), or its
     "sum" or "mean" over the rows: one op."""
-    target = np.asarray(target._data if isinstance(target, Tensor) else target)
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"class targets must be integers, got {target.dtype}")
-    if target.shape != logits.shape[:-1]:
-        raise ValueError(
-            f"targets of shape {target.shape} do not fit logits of shape {logits.shape}"
-        )
-    if reduction not in ("none", "sum", "mean"):
-        raise ValueError(f"reduction must be 'none', 'sum' or 'mean', got {reduction!r}")
+    check_reduction(reduction)
+    target = class_targets(target, logits)
     return Tensor._apply(ops.softmax_cross_entropy, (logits,), (target, reduction))
 
 

@@ -14,9 +14,8 @@ import autograd as ag
 from autograd import Tensor
 from autograd.random import generator
 from autograd.tensor import binary_cross_entropy_with_logits as fused_bce_with_logits
+from autograd.tensor import check_reduction, class_targets
 from autograd.tensor import softmax_cross_entropy as fused_softmax_cross_entropy
-
-REDUCTIONS = ("mean", "sum", "none")
 
 
 def relu(x):
@@ -59,14 +58,9 @@ def dropout(x, p: float = 0.5, training: bool = True):
 # -- losses ----------------------------------------------------------------------------------
 
 
-def _check_reduction(reduction):
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got '{reduction}'")
-
-
 def _reduce(loss, reduction):
     """Mean or sum of a Tensor's entries, or of all entries of a list of Tensors or Scalars."""
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if reduction == "none":
         return loss
     if isinstance(loss, Tensor):
@@ -100,27 +94,9 @@ def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
     return _reduce(diff * diff, reduction)
 
 
-def _class_indices(target, logits: Tensor) -> np.ndarray:
-    """Integer targets checked against the number of classes (negative ones would wrap)."""
-    target = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"class targets must be integers, got dtype {target.dtype}")
-    if target.shape != logits.shape[:-1]:
-        raise ValueError(
-            f"class targets of shape {target.shape} do not match input of shape {logits.shape} "
-            f"(expected {logits.shape[:-1]})"
-        )
-    classes = logits.shape[-1]
-    if target.size and (target.min() < 0 or target.max() >= classes):
-        raise ValueError(
-            f"class targets must lie in [0, {classes}), got {target.min()}..{target.max()}"
-        )
-    return target
-
-
 def nll_loss(log_probs: Tensor, target, reduction: str = "mean") -> Tensor:
     """-log_probs[i, target[i]]: the negative log-likelihood of integer class targets."""
-    target = _class_indices(target, log_probs)
+    target = class_targets(target, log_probs)
     rows = np.arange(target.size).reshape(target.shape)
     picked = log_probs.reshape(-1, log_probs.shape[-1])[rows.ravel(), target.ravel()]
     return _reduce(-picked.reshape(target.shape), reduction)
@@ -133,8 +109,7 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     """
     data = target.data if isinstance(target, Tensor) else np.asarray(target)
     if data.dtype.kind in "iu":
-        _check_reduction(reduction)
-        return fused_softmax_cross_entropy(logits, _class_indices(data, logits), reduction)
+        return fused_softmax_cross_entropy(logits, data, reduction)
     probs = _target(target, logits, "probability target")
     return _reduce(-(probs * logits.log_softmax(axis=-1)).sum(axis=-1), reduction)
 

@@ -174,8 +174,7 @@ class _Loss(Module):
     function = None
 
     def __init__(self, reduction: str = "mean"):
-        if reduction not in F.REDUCTIONS:
-            raise ValueError(f"reduction must be one of {F.REDUCTIONS}, got '{reduction}'")
+        F.check_reduction(reduction)
         self.reduction = reduction
 
     def forward(self, input, target):
