@@ -44,11 +44,7 @@ def value_and_grad(f: Callable, argnums: int | tuple = 0, has_aux: bool = False)
     """
 
     def value_and_grad_f(*args):
-        positions = _positions(argnums, len(args), "grad")
-        keep = is_grad_enabled()
-        with enable_grad():
-            args, xs = _wrap(args, positions, "grad")
-            result = f(*args)
+        keep, xs, result = _call(f, args, _positions(argnums, len(args), "grad"), "grad")
         if has_aux and not (isinstance(result, tuple) and len(result) == 2):
             raise TypeError("grad: with has_aux=True f must return a pair (value, aux)")
         out, aux = result if has_aux else (result, None)
@@ -73,10 +69,7 @@ def jacobian(f: Callable, argnums: int | tuple = 0) -> Callable:
 
     def jacobian_f(*args):
         positions = _positions(argnums, len(args), "jacobian")
-        keep = is_grad_enabled()
-        with enable_grad():
-            args, xs = _wrap(args, positions, "jacobian")
-            result = f(*args)
+        keep, xs, result = _call(f, args, positions, "jacobian")
         outs = _tensors(result, "jacobian")
         create = keep and _reaches_outside(outs, xs)
         if sum(x.size for x in xs) < sum(out.size for out in outs):
@@ -107,10 +100,7 @@ def vjp(f: Callable, *primals) -> tuple:
     v has the shape of f's output (a tuple of them when f returns a tuple). vjp_fn keeps f's
     graph alive and may be called many times.
     """
-    keep = is_grad_enabled()
-    with enable_grad():
-        xs = _wrap_all(primals, "vjp")
-        result = f(*xs)
+    keep, xs, result = _call_all(f, primals, "vjp")
     outs = _tensors(result, "vjp")
     outside = _reaches_outside(outs, xs)
 
@@ -128,10 +118,7 @@ def jvp(f: Callable, primals, tangents) -> tuple:
     primals and tangents are tuples (or single Tensors), as in torch.autograd.functional;
     the tangent output has the structure of f's output.
     """
-    keep = is_grad_enabled()
-    with enable_grad():
-        xs = _wrap_all(primals, "jvp")
-        result = f(*xs)
+    keep, xs, result = _call_all(f, primals, "jvp")
     outs = _tensors(result, "jvp")
     tangents = _matching(tangents, xs, "jvp", "tangent")
     create = keep and (_reaches_outside(outs, xs) or any(t.requires_grad for t in tangents))
@@ -148,10 +135,7 @@ def hvp(f: Callable, primals, v) -> tuple:
     H is symmetric, so v^T H = H v. primals and v are tuples (or single Tensors), as in
     torch.autograd.functional, and the product has their structure.
     """
-    keep = is_grad_enabled()
-    with enable_grad():
-        xs = _wrap_all(primals, "hvp")
-        out = f(*xs)
+    keep, xs, out = _call_all(f, primals, "hvp")
     _check_one_element(out, "hvp")
     vs = _matching(v, xs, "hvp", "v")
     create = keep and (_reaches_outside([out], xs) or any(t.requires_grad for t in vs))
@@ -185,10 +169,19 @@ def _wrap(args, positions, who):
     return tuple(args), [args[i] for i in positions]
 
 
-def _wrap_all(primals, who):
-    """Values of this call's own for all of primals (a tuple or a single value)."""
+def _call(f, args, positions, who):
+    """f on args, the ones at positions replaced by values of this call's own, recorded even
+    under no_grad: (whether grad mode was on, those values, f's result)."""
+    keep = is_grad_enabled()
+    with enable_grad():
+        args, xs = _wrap(args, positions, who)
+        return keep, xs, f(*args)
+
+
+def _call_all(f, primals, who):
+    """_call differentiating every one of primals (a tuple or a single value)."""
     primals = _as_tuple(primals)
-    return _wrap(primals, range(len(primals)), who)[1]
+    return _call(f, primals, range(len(primals)), who)
 
 
 def _own(x, i, who):
