@@ -64,11 +64,6 @@ def _pow(x, y):
     return pow.scalar(x, y) if type(x) is float else x**y
 
 
-def _softmax_of(x):
-    """Softmax over the last axis."""
-    return x.softmax(-1) if isinstance(x, Value) else np.exp(_log_softmax(x, x.ndim - 1))
-
-
 def _sigmoid_of(x):
     return x.sigmoid() if isinstance(x, Value) else _sigmoid(x)
 
@@ -204,7 +199,7 @@ def _minus_one_hot(p, target):
     """p - one_hot(target) along the last axis; raw p is a fresh array and changed in place."""
     if isinstance(p, Value):
         hot = np.zeros(p.shape, dtype=p.dtype)
-        np.put_along_axis(hot, target[..., None], 1, axis=-1)
+        _rows(hot)[_targets(target)] = 1
         return p - hot
     _rows(p)[_targets(target)] -= 1
     return p
@@ -295,7 +290,7 @@ linear = Op("linear", _linear,  # x @ w.T + b; b is optional
             lambda g, out, x, w, b: _sum_to(g, b.shape))  # fmt: skip
 softmax_cross_entropy = Op("softmax_cross_entropy", _softmax_cross_entropy,
                            lambda g, out, x, target, reduction:
-                           _minus_one_hot(_softmax_of(x), target)
+                           _minus_one_hot(_softmax_over(x, (x.ndim - 1,)), target)
                            * _per_row(g, target, reduction))  # fmt: skip
 bce_with_logits = Op("bce_with_logits", _bce_with_logits,
                      lambda g, out, x, y: g * (_sigmoid_of(x) - y),
