@@ -2,8 +2,8 @@
 
 It knows nothing about numbers or arrays. A graph value offers:
   requires_grad, _op (None for a leaf), _inputs (the values it was made from),
-  _hooks, _retains_grad, _backprop(g, wanted) -> [(input, cotangent), ...],
-  _accumulate_grad(g, fresh), _free().
+  _hooks, _retains_grad, _backprop(g, wanted, graph) -> [(input, cotangent), ...],
+  _accumulate_grad(g, handed), _free().
 With create_graph=True the VJPs run on graph values, so the gradients carry a graph of
 their own and can be differentiated again; otherwise the same VJP formulas run on the raw
 data (floats or arrays), which records nothing and allocates no wrappers. Either way
@@ -21,18 +21,20 @@ def toposort(roots):
     """Values reachable from roots through inputs that require grad, each after its inputs.
 
     Depth-first with an explicit stack of input iterators, so deep graphs need no recursion.
+    Values are kept in sets and dicts by identity (their hash; Tensor's == is elementwise, but
+    a set only calls it for equal hashes, and distinct live values never have one).
     """
     order, seen = [], set()
     for root in roots:
-        if id(root) in seen:
+        if root in seen:
             continue
-        seen.add(id(root))
+        seen.add(root)
         stack = [(root, iter(root._inputs))]
         while stack:
             node, inputs = stack[-1]
             for x in inputs:
-                if x._requires_grad and id(x) not in seen:
-                    seen.add(id(x))
+                if x._requires_grad and x not in seen:
+                    seen.add(x)
                     stack.append((x, iter(x._inputs)))
                     break
             else:
@@ -41,12 +43,12 @@ def toposort(roots):
     return order
 
 
-def _leading_to(order, target_ids):
-    """Ids of the values in order from which some target is reached through inputs."""
+def _leading_to(order, targets):
+    """The values in order from which some target is reached through inputs."""
     wanted = set()
     for node in order:
-        if id(node) in target_ids or any(id(x) in wanted for x in node._inputs):
-            wanted.add(id(node))
+        if node in targets or any(x in wanted for x in node._inputs):
+            wanted.add(node)
     return wanted
 
 
@@ -68,33 +70,29 @@ def backpropagate(roots, seeds, targets=None, retain_graph=False, create_graph=F
 
 def _sweep(roots, seeds, targets, retain_graph, create_graph):
     order = toposort(roots)
-    target_ids = None if targets is None else {id(t) for t in targets}
-    wanted = None if targets is None else _leading_to(order, target_ids)
+    target_set = None if targets is None else set(targets)
+    wanted = None if targets is None else _leading_to(order, target_set)
     grads, captured, handed, visited = {}, {}, set(), []
     for root, seed in zip(roots, seeds):
-        key = id(root)
-        grads[key] = seed if key not in grads else grads[key] + seed
+        grads[root] = seed if root not in grads else grads[root] + seed
     previous_mode, state.grad_enabled = state.grad_enabled, create_graph
     try:
         for node in reversed(order):
-            g = grads.pop(id(node), None)
+            g = grads.pop(node, None)
             if g is None:
                 continue
             if node._hooks:
                 g = node._run_hooks(g, create_graph)
-            if target_ids is None:
+            if target_set is None:
                 if node._op is None or node._retains_grad:
-                    # a buffer kept by one .grad must not be handed on to another
-                    if node._accumulate_grad(g, id(g) not in handed):
-                        handed.add(id(g))
-            elif id(node) in target_ids:
-                captured[id(node)] = g
+                    node._accumulate_grad(g, handed)
+            elif node in target_set:
+                captured[node] = g
             if node._op is not None:
                 visited.append(node)
                 for x, cotangent in node._backprop(g, wanted, create_graph):
-                    key = id(x)
-                    previous = grads.get(key)  # summed out of place: cotangents may be shared
-                    grads[key] = cotangent if previous is None else previous + cotangent
+                    previous = grads.get(x)  # summed out of place: cotangents may be shared
+                    grads[x] = cotangent if previous is None else previous + cotangent
     finally:
         state.grad_enabled = previous_mode
     if not retain_graph:
@@ -102,7 +100,7 @@ def _sweep(roots, seeds, targets, retain_graph, create_graph):
             node._free()
     if targets is None:
         return None
-    found = [captured.get(id(t)) for t in targets]
+    found = [captured.get(t) for t in targets]
     if create_graph:
         return found
     # a copy each: one buffer may reach several targets, or be a read-only broadcast view

@@ -29,8 +29,9 @@ class _FunctionOp(Op):
         super().__init__(function.__name__, lambda *inputs: result)
         self.function, self.ctx = function, ctx
 
-    def cotangents(self, g, out, inputs, data, params, wanted):
+    def cotangents(self, args, inputs, wanted):
         """Call the user's backward once, with Tensors, and check what it returns."""
+        g = args[0]
         graph = isinstance(g, Tensor)
         grads = self.function.backward(self.ctx, g if graph else Tensor._as_value(g))
         grads = grads if isinstance(grads, tuple) else (grads,)
@@ -40,7 +41,7 @@ class _FunctionOp(Op):
             )
         pairs = []
         for i, (g_i, x) in enumerate(zip(grads, inputs)):
-            if g_i is not None and x._requires_grad and (wanted is None or id(x) in wanted):
+            if g_i is not None and x._requires_grad and (wanted is None or x in wanted):
                 g_i = _checked(self.name, i, _lift(g_i, x), x)
                 pairs.append((x, g_i if graph else g_i._data))
         return pairs

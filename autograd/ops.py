@@ -123,14 +123,19 @@ def _sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-def _shifted(x, axis):
-    """(x - m, log(sum(exp(x - m))), m) for m the (finite) max over axis: nothing overflows."""
-    if x.size:
-        shift = x.max(axis=axis, keepdims=True)
-    else:  # nothing to shift, and a max over an empty axis would raise
-        shift = np.zeros(_kept_shape(x.shape, axis), x.dtype)
+def _shift(x, axis):
+    """The max over axis where it is finite (0 elsewhere): x minus it cannot overflow exp."""
+    if not x.size:  # a max over an empty axis would raise
+        return np.zeros(_kept_shape(x.shape, axis), x.dtype)
+    shift = x.max(axis=axis, keepdims=True)
     if not np.isfinite(shift).all():
         shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype, copy=False)
+    return shift
+
+
+def _shifted(x, axis):
+    """(x - m, log(sum(exp(x - m))), m) for m = _shift(x, axis)."""
+    shift = _shift(x, axis)
     shifted = x - shift
     return shifted, np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), shift
 
@@ -145,10 +150,10 @@ def _softmax_over(x, axis):
     """exp(x - logsumexp(x)) over axis, from x shifted by its max: exp(x - out) would lose the
     digits that rounding took from a large out (float32 at 1e4 keeps three decimals)."""
     if isinstance(x, Value):
-        x = x - _shifted(x.data, axis)[2]
+        x = x - _shift(x.data, axis)
         return (x - x.logsumexp(axis, keepdims=True)).exp()
-    shifted, log_total, _ = _shifted(x, axis)
-    return np.exp(shifted - log_total)
+    e = np.exp(x - _shift(x, axis))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def _reduced(shape, axis):
@@ -302,12 +307,12 @@ scatter = Op("scatter", _scatter, lambda g, out, x, index, shape: g[index])
 class _Concatenate(Op):
     """Variadic: input i's cotangent is its own slice of g along axis."""
 
-    def cotangents(self, g, out, inputs, data, params, wanted):
-        (axis,) = params
+    def cotangents(self, args, inputs, wanted):
+        g, axis = args[0], args[-1]
         lead, end, pairs = (slice(None),) * axis, 0, []
         for x in inputs:
             start, end = end, end + x.shape[axis]
-            if x._requires_grad and (wanted is None or id(x) in wanted):
+            if x._requires_grad and (wanted is None or x in wanted):
                 pairs.append((x, g[lead + (slice(start, end),)]))
         return pairs
 

@@ -1,7 +1,40 @@
 """Scalar: a Python float that records the ops applied to it (micrograd semantics)."""
 
 from . import engine, ops
+from .mode import state
 from .value import Value
+
+_new = object.__new__
+
+
+def _unary(op):
+    """The method applying op to a Scalar."""
+    forward = op.scalar
+
+    def method(self):
+        return _node(op, (self,), forward(self._data))
+
+    return method
+
+
+def _binary(op):
+    """Operator methods for op, plain and reflected, accepting plain numbers."""
+    forward = op.scalar
+
+    def method(self, other):
+        if type(other) is not Scalar:
+            other = _lift(other)
+            if other is None:
+                return NotImplemented
+        return _node(op, (self, other), forward(self._data, other._data))
+
+    def reflected(self, other):
+        other = _lift(other)
+        if other is None:
+            return NotImplemented
+        return _node(op, (other, self), forward(other._data, self._data))
+
+    return method, reflected
 
 
 class Scalar(Value):
@@ -26,18 +59,6 @@ class Scalar(Value):
     def data(self, value):
         self._data = float(value)
 
-    @classmethod
-    def _from_data(cls, data):
-        s = object.__new__(cls)
-        s._data, s.grad = data, 0.0
-        s._requires_grad, s._op, s._inputs, s._params, s._saved = False, None, (), (), ()
-        s._hooks = s._origin = None
-        return s
-
-    @staticmethod
-    def _forward(op, inputs, params):
-        return op.scalar(*[x._data for x in inputs])
-
     def __repr__(self):
         return f"Scalar(data={self.data}, grad={self.grad})"
 
@@ -47,8 +68,15 @@ class Scalar(Value):
 
     # -- arithmetic: plain numbers on either side -------------------------------------------
 
-    def __neg__(self):
-        return Scalar._apply(ops.neg, (self,))
+    __add__, __radd__ = _binary(ops.add)
+    __mul__, __rmul__ = _binary(ops.mul)
+    __truediv__, __rtruediv__ = _binary(ops.div)
+    __pow__, __rpow__ = _binary(ops.pow)
+    __neg__ = _unary(ops.neg)
+    __abs__ = abs = _unary(ops.abs)
+    exp, log, sqrt = _unary(ops.exp), _unary(ops.log), _unary(ops.sqrt)
+    sin, cos, tanh = _unary(ops.sin), _unary(ops.cos), _unary(ops.tanh)
+    sigmoid, relu = _unary(ops.sigmoid), _unary(ops.relu)
 
     def __sub__(self, other):
         other = _lift(other)
@@ -57,36 +85,6 @@ class Scalar(Value):
     def __rsub__(self, other):
         other = _lift(other)
         return NotImplemented if other is None else other + (-self)
-
-    def __abs__(self):
-        return Scalar._apply(ops.abs, (self,))
-
-    def exp(self):
-        return Scalar._apply(ops.exp, (self,))
-
-    def log(self):
-        return Scalar._apply(ops.log, (self,))
-
-    def sqrt(self):
-        return Scalar._apply(ops.sqrt, (self,))
-
-    def abs(self):
-        return Scalar._apply(ops.abs, (self,))
-
-    def tanh(self):
-        return Scalar._apply(ops.tanh, (self,))
-
-    def sigmoid(self):
-        return Scalar._apply(ops.sigmoid, (self,))
-
-    def relu(self):
-        return Scalar._apply(ops.relu, (self,))
-
-    def sin(self):
-        return Scalar._apply(ops.sin, (self,))
-
-    def cos(self):
-        return Scalar._apply(ops.cos, (self,))
 
     # Comparisons give plain bools (the VJPs use them as 0/1 masks); == stays identity.
     def __lt__(self, other):
@@ -105,16 +103,15 @@ class Scalar(Value):
 
     def _seed(self, grad, create_graph):
         if create_graph:
-            return grad if isinstance(grad, Scalar) else Scalar._from_data(_seed_number(grad))
+            return grad if isinstance(grad, Scalar) else _wrap(_seed_number(grad))
         return _seed_number(grad)
 
     @staticmethod
     def _as_value(raw):
-        return Scalar._from_data(raw)
+        return _wrap(raw)
 
-    def _accumulate_grad(self, g, fresh):
+    def _accumulate_grad(self, g, handed):
         self.grad += g._data if isinstance(g, Scalar) else g
-        return False
 
     def _versions(self):
         return ()
@@ -129,32 +126,42 @@ class Scalar(Value):
         return "scalar"
 
 
-def _binary(op):
-    """Operator methods for op, plain and reflected, accepting plain numbers."""
+def _node(op, inputs, data):
+    """Value._apply's record, unrolled for floats: Scalar ops are the hot path of scalar code.
 
-    def method(self, other):
-        other = _lift(other)
-        return NotImplemented if other is None else Scalar._apply(op, (self, other))
+    Every Scalar op has one or two inputs.
+    """
+    out = _wrap(data)
+    if state.grad_enabled and (inputs[0]._requires_grad or inputs[-1]._requires_grad):
+        out._requires_grad, out._op, out._inputs = True, op, inputs
+    if state.anomaly:
+        out._watch(op, inputs)
+    return out
 
-    def reflected(self, other):
-        other = _lift(other)
-        return NotImplemented if other is None else Scalar._apply(op, (other, self))
 
-    return method, reflected
-
-
-Scalar.__add__, Scalar.__radd__ = _binary(ops.add)
-Scalar.__mul__, Scalar.__rmul__ = _binary(ops.mul)
-Scalar.__truediv__, Scalar.__rtruediv__ = _binary(ops.div)
-Scalar.__pow__, Scalar.__rpow__ = _binary(ops.pow)
+def _wrap(data):
+    """A Scalar holding the float data, in no graph (one statement per slot: the fastest way)."""
+    s = _new(Scalar)
+    s._data = data
+    s.grad = 0.0
+    s._requires_grad = False
+    s._op = None
+    s._inputs = ()
+    s._params = ()
+    s._saved = ()
+    s._hooks = None
+    s._origin = None
+    return s
 
 
 def _lift(value):
     """A number as a constant Scalar (no grad); None if it is not a number."""
+    if type(value) is float:
+        return _wrap(value)
     if isinstance(value, Scalar):
         return value
     if isinstance(value, int | float):
-        return Scalar._from_data(float(value))
+        return _wrap(float(value))
     return None
 
 

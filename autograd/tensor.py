@@ -170,17 +170,21 @@ class Tensor(Value):
     def _as_value(raw):
         return Tensor._from_data(raw if type(raw) is np.ndarray else np.asarray(raw))
 
-    def _accumulate_grad(self, g, fresh):
+    def _accumulate_grad(self, g, handed):
+        """Add g to .grad. handed holds the ids of the buffers some .grad already keeps."""
         if isinstance(g, Tensor):  # create_graph: .grad keeps its graph
             self._grad = g if self._grad is None else self._grad + g
-            return False
+            return
         data = g if type(g) is np.ndarray else np.asarray(g)  # numpy gives 0-d results as scalars
         if data.dtype != self.dtype:
             data = data.astype(self.dtype)
-        elif not (fresh and data.flags.owndata and data.flags.writeable):
+        elif id(data) in handed or not (data.flags.owndata and data.flags.writeable):
             data = data.copy()  # never share a buffer with another .grad or a view
-        self._grad = Tensor._as_value(data if self._grad is None else self._grad._data + data)
-        return self._grad._data is g
+        if self._grad is None:
+            self._grad = Tensor._as_value(data)
+            handed.add(id(data))
+        else:
+            self._grad = Tensor._as_value(self._grad._data + data)
 
     def _versions(self):
         return (*[x._version[0] for x in self._inputs], self._version[0])

@@ -19,16 +19,16 @@ class Op:
         self.name, self.forward, self.vjps = name, forward, vjps
         self.scalar, self.view = scalar, view
 
-    def cotangents(self, g, out, inputs, data, params, wanted):
+    def cotangents(self, args, inputs, wanted):
         """(input, cotangent) for each input that requires grad and is wanted (None: all).
 
-        data holds what the VJPs see of the inputs: graph values, or their raw data.
+        args = (g, out, *inputs, *params), what every VJP takes: graph values, or their data.
         """
-        return [
-            (x, vjp(g, out, *data, *params))
-            for x, vjp in zip(inputs, self.vjps)
-            if x._requires_grad and (wanted is None or id(x) in wanted)
-        ]
+        pairs = []
+        for x, vjp in zip(inputs, self.vjps):
+            if x._requires_grad and (wanted is None or x in wanted):
+                pairs.append((x, vjp(*args)))
+        return pairs
 
     def __repr__(self):
         return f"Op({self.name})"
@@ -58,7 +58,10 @@ class Value:
 
     @classmethod
     def _apply(cls, op, inputs, params=()):
-        """Run op forward on the inputs' data; record it when grad mode needs it."""
+        """Run op forward on the inputs' data; record it when grad mode needs it.
+
+        (Scalar's operators do the same in scalar._node, unrolled for floats.)
+        """
         out = cls._from_data(cls._forward(op, inputs, params))
         if op.view:
             out._version = inputs[0]._version  # a view changes when its base does
@@ -71,10 +74,14 @@ class Value:
                         out._saved = out._versions()
                     break
         if state.anomaly:
-            out._origin = _user_frame()
-            if not out._all_finite():
-                out._anomaly(f"the forward output of '{op.name}'", op, inputs)
+            out._watch(op, inputs)
         return out
+
+    def _watch(self, op, inputs):
+        """detect_anomaly: note where this value was made; refuse a forward with NaN or inf."""
+        self._origin = _user_frame()
+        if not self._all_finite():
+            self._anomaly(f"the forward output of '{op.name}'", op, inputs)
 
     # -- what the core calls ------------------------------------------------------------
 
@@ -87,10 +94,10 @@ class Value:
         if saved is None or saved and saved != self._versions():
             self._check_saved()
         if graph:
-            pairs = op.cotangents(g, self, inputs, inputs, self._params, wanted)
+            args = (g, self, *inputs, *self._params)
         else:
-            data = [x._data for x in inputs]
-            pairs = op.cotangents(g, self._data, inputs, data, self._params, wanted)
+            args = (g, self._data, *[x._data for x in inputs], *self._params)
+        pairs = op.cotangents(args, inputs, wanted)
         if state.anomaly:
             for x, cotangent in pairs:
                 if not x._as_value(cotangent)._all_finite():
