@@ -1,14 +1,18 @@
 """Where the batch-64 MLP step's time goes, phase by phase: this engine against the same
-arithmetic written in plain numpy (fresh arrays, no fusion beyond ours, no engine).
+arithmetic written in plain numpy (fresh arrays, no fusion beyond ours, no engine), with the
+numpy floor's whole step for scale.
 
     OMP_NUM_THREADS=1 python -m benchmarks.phases [--batch 64] [--steps 2000]
 
 The plain version is what an engine that returns fresh gradient arrays could at best cost;
 the numpy floor (benchmarks.floor) is cheaper still, because it writes into buffers it
-allocated once and folds the learning rate into the loss gradient.
+allocated once and folds the learning rate into the loss gradient. The three run in
+alternating blocks of steps (not alternating steps, which would make each evict the other's
+arrays from the cache), so that drift in the machine's speed hits them alike.
 """
 
 import argparse
+import math
 from time import perf_counter
 
 import numpy as np
@@ -17,6 +21,7 @@ import nn
 import nn.functional as F
 from autograd import Tensor
 
+from .floor import BUILDERS
 from .measure import classifier_args
 from .ours import _mlp
 
@@ -73,29 +78,49 @@ def ours(params, x, y, lr):
         yield loss.item()
 
 
+def floor(params, x, y, lr):
+    """The numpy floor's step, as one phase: it has no separate backward."""
+    step = BUILDERS["classifier"](params, x, y, lr)
+    while True:
+        yield step()
+
+
 def main():
     parser = argparse.ArgumentParser(prog="python -m benchmarks.phases")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=2000)
     args = parser.parse_args()
     runs = {
-        name: make(*classifier_args(args.batch))
-        for name, make in (("ours", ours), ("plain numpy", plain))
+        name: (make(*classifier_args(args.batch)), phases)
+        for name, make, phases in (
+            ("ours", ours, PHASES),
+            ("plain numpy", plain, PHASES),
+            ("numpy floor", floor, ("total",)),
+        )
     }
-    totals = {name: np.zeros(len(PHASES)) for name in runs}
-    for step in range(args.steps + 100):  # the first 100 steps warm up
-        for name, run in runs.items():  # alternate, so drift in the machine hits both alike
-            times = [perf_counter()]
-            for _ in PHASES:
-                next(run)
-                times.append(perf_counter())
-            if step >= 100:
-                totals[name] += np.diff(times)
-    print(f"MLP 784-128-10 step, batch {args.batch}: mean µs per phase over {args.steps} steps")
+    totals = {name: np.zeros(len(phases)) for name, (_, phases) in runs.items()}
+    block = 100
+    for i in range(args.steps // block + 1):  # the first block warms up
+        for name, (run, phases) in runs.items():
+            for _ in range(block):
+                times = [perf_counter()]
+                for _ in phases:
+                    next(run)
+                    times.append(perf_counter())
+                if i:
+                    totals[name] += np.diff(times)
+    steps = args.steps // block * block
+    print(f"MLP 784-128-10 step, batch {args.batch}: mean µs per phase over {steps} steps")
     print(f"{'':12}" + "".join(f"{phase:>11}" for phase in PHASES) + f"{'total':>11}")
-    for name, total in totals.items():
-        per_step = total / args.steps * 1e6
-        print(f"{name:12}" + "".join(f"{t:11.1f}" for t in per_step) + f"{per_step.sum():11.1f}")
+    per_step = {name: total / steps * 1e6 for name, total in totals.items()}
+    for name, times in per_step.items():
+        cells = times if len(times) == len(PHASES) else [math.nan] * len(PHASES)
+        print(f"{name:12}" + "".join(f"{t:11.1f}" for t in cells) + f"{times.sum():11.1f}")
+    ours_total, plain_total, floor_total = (t.sum() for t in per_step.values())
+    print(
+        f"plain / floor {plain_total / floor_total:.2f}x, ours / plain "
+        f"{ours_total / plain_total:.2f}x, ours / floor {ours_total / floor_total:.2f}x"
+    )
 
 
 if __name__ == "__main__":
