@@ -30,10 +30,11 @@ ENGINES = {
 }
 PEERS = ("torch", "micrograd")  # optional: skipped when not installed
 MEMORY_ENGINES = ("ours", "numpy", "torch")  # those with the batch-64 training loop
-# Engines timed in one process, their blocks interleaved. Each peer gets a process of its
-# own: PyTorch's OpenMP threads spin after their work, and micrograd's graphs are reference
-# cycles left to the cycle collector, which would charge its work to whichever engine runs next.
-PROCESSES = (("ours", "numpy"), ("torch",), ("micrograd",))
+# Engines timed in one process, their blocks interleaved. PyTorch gets a process of its own:
+# its OpenMP threads spin after their work. micrograd shares ours: its graphs are reference
+# cycles left to the cycle collector, so the scalar workloads end each block with a timed
+# gc.collect() (Workload.collect), and each engine pays for freeing its own garbage.
+PROCESSES = (("ours", "numpy", "micrograd"), ("torch",))
 BLOCK_SECONDS = 0.05
 
 
@@ -74,6 +75,7 @@ class Workload:
     arguments: Callable[[], tuple] = tuple  # makes the builder's arguments
     repeats: int = 21
     warmup: bool = True  # False for long steps: the first timed step doubles as warm-up
+    collect: bool = False  # end each block with a gc.collect(), timed as part of the block
 
 
 GROUPS = {
@@ -87,13 +89,14 @@ GROUPS = {
         Workload("add", "a + b, backward (1-elem Tensor)", "add", ("ours", "torch")),
     ],
     "scalar": [
-        Workload("add_scalar", "a + b, backward (Scalar)", "add_scalar", ("ours", "micrograd")),
+        Workload("add_scalar", "a + b, backward (Scalar)", "add_scalar", ("ours", "micrograd"),
+                 collect=True),
         Workload("moons", "moons demo step (Scalars)", "moons", ("ours", "micrograd"),
-                 repeats=5),
+                 repeats=7, collect=True),
         Workload("chain_100k", "scalar chain, 100k links", "chain", CHAIN_ENGINES,
-                 lambda: (100_000,), repeats=3, warmup=False),
+                 lambda: (100_000,), repeats=3, warmup=False, collect=True),
         Workload("chain_1m", "scalar chain, 1M links", "chain", ("ours",),
-                 lambda: (1_000_000,), repeats=3, warmup=False),
+                 lambda: (1_000_000,), repeats=3, warmup=False, collect=True),
     ],
 }  # fmt: skip
 
@@ -108,11 +111,13 @@ def load(engine):
         raise
 
 
-def _block(step, n):
-    """Seconds per step over n consecutive steps."""
+def _block(step, n, collect=False):
+    """Seconds per step over n consecutive steps (and a full collection after them)."""
     start = perf_counter()
     for _ in range(n):
         step()
+    if collect:
+        gc.collect()
     return (perf_counter() - start) / n
 
 
@@ -139,6 +144,8 @@ def time_workload(workload, engines, log):
             step = module.BUILDERS[workload.kind](*workload.arguments())
             start = perf_counter()
             values = [step()]
+            if workload.collect:
+                gc.collect()
             first = perf_counter() - start
             if workload.warmup:  # the second result checks the first step's update
                 values.append(step())
@@ -154,7 +161,8 @@ def time_workload(workload, engines, log):
     for _ in range(workload.repeats if workload.warmup else workload.repeats - 1):
         for engine, step in list(steps.items()):
             try:
-                times[engine].append(_block(step, records[engine]["steps_per_block"]))
+                n = records[engine]["steps_per_block"]
+                times[engine].append(_block(step, n, workload.collect))
             except Exception as error:
                 records[engine]["error"] = f"{type(error).__name__}: {error}"
                 del steps[engine]
