@@ -117,7 +117,7 @@ def draw_dot(
         name = ids[id(v)]
         node(name, _label(v, names.get(id(v), name), show_data, show_grad), _kind(v, root))
         if v._op is not None:
-            node(name + "_op", v._op.name, "op")
+            node(name + "_op", _op_label(v), "op")
             for x in v._inputs:
                 if id(x) in kept_ids:
                     dot.edge(ids[id(x)], name + "_op")
@@ -231,6 +231,13 @@ def _label(v, name, show_data, show_grad):
         if show_grad and v.requires_grad:
             lines.append("grad " + _number(v.grad))
     return "\\n".join(lines)
+
+
+def _op_label(v):
+    """The op's name; for a Scalar op with a plain-number operand, that number too."""
+    if isinstance(v, Tensor) or not v._params:
+        return v._op.name
+    return f"{v._op.name} {_number(v._params[0])}"
 
 
 def _array_text(a):

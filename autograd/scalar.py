@@ -12,27 +12,35 @@ def _unary(op):
     forward = op.scalar
 
     def method(self):
-        return _node(op, (self,), forward(self._data))
+        return _node(op, (self,), (), forward(self._data))
 
     return method
 
 
-def _binary(op):
-    """Operator methods for op, plain and reflected, accepting plain numbers."""
+def _binary(op, commutative=False):
+    """Operator methods for op, plain and reflected, taking a Scalar or a plain number.
+
+    A number is not a node: it rides along as the op's parameter, in the place of the
+    operand's data (the VJPs take it there), as PyTorch takes Python scalars. Only a number
+    on the left of a non-commutative op is lifted to a constant node.
+    """
     forward = op.scalar
 
     def method(self, other):
-        if type(other) is not Scalar:
-            other = _lift(other)
-            if other is None:
-                return NotImplemented
-        return _node(op, (self, other), forward(self._data, other._data))
+        if type(other) is Scalar:
+            return _node(op, (self, other), (), forward(self._data, other._data))
+        number = _float(other)
+        if number is None:
+            return NotImplemented
+        return _node(op, (self,), (number,), forward(self._data, number))
 
     def reflected(self, other):
-        other = _lift(other)
-        if other is None:
+        number = _float(other)
+        if number is None:
             return NotImplemented
-        return _node(op, (other, self), forward(other._data, self._data))
+        if commutative:  # number op self == self op number, bit for bit
+            return _node(op, (self,), (number,), forward(number, self._data))
+        return _node(op, (_wrap(number), self), (), forward(number, self._data))
 
     return method, reflected
 
@@ -68,8 +76,8 @@ class Scalar(Value):
 
     # -- arithmetic: plain numbers on either side -------------------------------------------
 
-    __add__, __radd__ = _binary(ops.add)
-    __mul__, __rmul__ = _binary(ops.mul)
+    __add__, __radd__ = _binary(ops.add, commutative=True)
+    __mul__, __rmul__ = _binary(ops.mul, commutative=True)
     __truediv__, __rtruediv__ = _binary(ops.div)
     __pow__, __rpow__ = _binary(ops.pow)
     __neg__ = _unary(ops.neg)
@@ -79,12 +87,14 @@ class Scalar(Value):
     sigmoid, relu = _unary(ops.sigmoid), _unary(ops.relu)
 
     def __sub__(self, other):
-        other = _lift(other)
-        return NotImplemented if other is None else self + (-other)
+        return (
+            self + (-other)
+            if type(other) is Scalar or _float(other) is not None
+            else NotImplemented
+        )
 
     def __rsub__(self, other):
-        other = _lift(other)
-        return NotImplemented if other is None else other + (-self)
+        return (-self) + other if _float(other) is not None else NotImplemented
 
     # Comparisons give plain bools (the VJPs use them as 0/1 masks); == stays identity.
     def __lt__(self, other):
@@ -126,14 +136,14 @@ class Scalar(Value):
         return "scalar"
 
 
-def _node(op, inputs, data):
+def _node(op, inputs, params, data):
     """Value._apply's record, unrolled for floats: Scalar ops are the hot path of scalar code.
 
     Every Scalar op has one or two inputs.
     """
     out = _wrap(data)
     if state.grad_enabled and (inputs[0]._requires_grad or inputs[-1]._requires_grad):
-        out._requires_grad, out._op, out._inputs = True, op, inputs
+        out._requires_grad, out._op, out._inputs, out._params = True, op, inputs, params
     if state.anomaly:
         out._watch(op, inputs)
     return out
@@ -154,15 +164,11 @@ def _wrap(data):
     return s
 
 
-def _lift(value):
-    """A number as a constant Scalar (no grad); None if it is not a number."""
+def _float(value):
+    """A plain number as a float, None for anything else."""
     if type(value) is float:
-        return _wrap(value)
-    if isinstance(value, Scalar):
         return value
-    if isinstance(value, int | float):
-        return _wrap(float(value))
-    return None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _seed_number(grad):

@@ -1,6 +1,7 @@
 """Scalar: micrograd semantics on Python floats, IEEE edge cases, and the classic pitfalls."""
 
 import math
+import operator
 
 import numpy as np
 import pytest
@@ -55,6 +56,34 @@ def test_numbers_on_either_side():
     ]  # fmt: skip
     for got, want in cases:
         assert isinstance(got, Scalar) and got.data == want
+
+
+@pytest.mark.parametrize("number_on_left", [False, True])
+@pytest.mark.parametrize(
+    "op", [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow]
+)
+def test_a_number_operand_has_the_derivatives_of_a_constant(op, number_on_left):
+    """A number rides along as the op's parameter (no node): first and second derivatives
+    match the same expression with a constant Scalar there, and central differences."""
+
+    def f(x, k):
+        return op(k, x) if number_on_left else op(x, k)
+
+    x0, number, h = 1.7, 0.6, 1e-5
+    slopes = []
+    for k in (number, Scalar(number, requires_grad=False)):
+        x = Scalar(x0)
+        y = f(x, k)
+        (dy,) = ag.grad(y, x, create_graph=True)
+        d2y = ag.grad(dy, x)[0].data if dy.requires_grad else 0.0  # a constant slope has no graph
+        slopes.append((y.data, dy.data, d2y))
+    assert slopes[0] == slopes[1]
+    value, slope, curvature = slopes[0]
+    assert value == f(x0, number)
+    assert slope == pytest.approx((f(x0 + h, number) - f(x0 - h, number)) / (2 * h), rel=1e-8)
+    h = 1e-4  # a second difference loses eps / h**2 to rounding
+    second = (f(x0 + h, number) - 2 * value + f(x0 - h, number)) / h**2
+    assert curvature == pytest.approx(second, rel=1e-5, abs=1e-7)
 
 
 def test_numpy_float64_counts_as_a_number():
