@@ -94,9 +94,12 @@ class Value:
         if saved is None or saved and saved != self._versions():
             self._check_saved()
         if graph:
-            args = (g, self, *inputs, *self._params)
+            data = inputs
+        elif len(inputs) == 2:  # the commonest case, spelled out: cheaper than a comprehension
+            data = (inputs[0]._data, inputs[1]._data)
         else:
-            args = (g, self._data, *[x._data for x in inputs], *self._params)
+            data = [x._data for x in inputs]
+        args = (g, self if graph else self._data, *data, *self._params)
         pairs = op.cotangents(args, inputs, wanted)
         if state.anomaly:
             for x, cotangent in pairs:
