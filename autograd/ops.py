@@ -206,8 +206,9 @@ def _minus_one_hot(p, target):
         hot = np.zeros(p.shape, dtype=p.dtype)
         _rows(hot)[_targets(target)] = 1
         return p - hot
-    _rows(p)[_targets(target)] -= 1
-    return p
+    rows = _rows(p)  # a copy, not a view, when p is not contiguous (from a transposed input)
+    rows[_targets(target)] -= 1
+    return rows.reshape(p.shape)
 
 
 def _bce_with_logits(x, y):
@@ -236,7 +237,9 @@ div = Op("div", np.divide,
          lambda g, out, x, y: _div(-g * out, y),
          scalar=fm.div)  # fmt: skip
 pow = Op("pow", np.power,
-         lambda g, out, x, y: g * y * _pow(x, y - 1 + _is_zero(y)),  # x ** 0: slope 0, at 0 too
+         # 0 ** 0: slope 0, not 0 * inf; elsewhere the plain formula, whose own derivative in
+         # y is right at y = 0 too
+         lambda g, out, x, y: g * y * _pow(x, y - 1 + _is_zero(y) * _is_zero(x)),
          lambda g, out, x, y: g * out * _log(x + _is_zero(x)),  # 0 ** y: slope 0 in y
          scalar=fm.power)  # fmt: skip
 neg = Op("neg", np.negative, lambda g, out, x: -g, scalar=operator.neg)

@@ -91,6 +91,18 @@ def test_exp_overflows_in_float32_where_float64_does_not():
     np.testing.assert_allclose(x64.grad.data, np.exp([100.0, -200.0]), rtol=1e-15)
 
 
+def test_a_zero_exponent_has_exact_second_derivatives():
+    """Found by make fuzz: the guard that gives 0 ** 0 slope 0 also froze d/dy of the slope
+    in x at y = 0 where x is not 0. There d2/dxdy x**y = 1/x and d2/dy2 x**y = log(x)**2."""
+    x, y = Tensor([2.0, 0.5], requires_grad=True), Tensor([0.0, 0.0], requires_grad=True)
+    assert ag.gradgradcheck(lambda x, y: x**y, (x, y))
+    x, y = Scalar(2.0), Scalar(0.0)
+    (slope,) = ag.grad(x**y, x, create_graph=True)
+    assert slope.data == 0.0 and ag.grad(slope, y)[0].data == 0.5
+    x, y = Scalar(0.0), Scalar(0.0)
+    assert ag.grad(x**y, x)[0].data == 0.0  # the guard itself still holds
+
+
 def test_division_by_zero_never_raises_on_either_kind():
     for numerator, want in ((1.0, inf), (-1.0, -inf), (0.0, nan)):
         np.testing.assert_array_equal((Tensor([numerator]) / 0.0).data, [want])
@@ -330,6 +342,7 @@ def _train_step(data, operand, optimizer):
         + ag.maximum(x, operand).sum()
         + linear(operand, x).sum()
         + x[index].sum()
+        + F.cross_entropy(x * operand, np.arange(len(x)) % x.shape[1])
     )
     out.backward()
     gradient = x.grad.data.copy()
@@ -350,6 +363,15 @@ def test_numpy_inputs_of_any_layout_are_never_mutated(layout, optimizer):
     # the layout changes nothing: the same step on a contiguous copy gives the same gradient
     want, _ = _train_step(np.ascontiguousarray(before), np.ascontiguousarray(before), optimizer)
     np.testing.assert_array_equal(gradient, want)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_of_a_transposed_input_has_the_gradients_of_finite_differences(reduction):
+    """Found by make fuzz: the VJP subtracted the one-hot from a reshaped copy of the softmax
+    of a non-contiguous input, not from the softmax itself."""
+    x = Tensor(np.linspace(-1.0, 1.0, 12).reshape(3, 2, 2), requires_grad=True)
+    target = np.array([[0, 1], [1, 0], [0, 0]])
+    assert ag.gradcheck(lambda x: F.cross_entropy(x.transpose(0, 2, 1), target, reduction), (x,))
 
 
 def test_arrays_assigned_or_loaded_into_a_model_are_never_mutated():
