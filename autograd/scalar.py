@@ -50,6 +50,9 @@ class Scalar(Value):
 
     __slots__ = ("_data", "grad")
     _retains_grad = True  # every node keeps its .grad, intermediate ones included
+    # numpy defers to our operators, which refuse arrays with a TypeError: a Scalar is one
+    # number (arrays are Tensors), and numpy would otherwise build an object array of Scalars
+    __array_ufunc__ = None
 
     def __init__(self, data: float, requires_grad: bool = True):
         if isinstance(data, Scalar):

@@ -74,6 +74,14 @@ def _reduce(loss, reduction):
     return total * (1.0 / sum(v.size if isinstance(v, Tensor) else 1 for v in loss))
 
 
+def _input(x, loss: str) -> Tensor:
+    """x, which must be a Tensor: a list or array fails later with a message about a missing
+    attribute (PyTorch refuses them too)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{loss}: the input must be a Tensor, got {type(x).__name__}")
+    return x
+
+
 def _target(target, like: Tensor, name: str = "target") -> Tensor:
     """target as a Tensor of like's shape; constant targets take like's dtype."""
     if not isinstance(target, Tensor) or not target.requires_grad:
@@ -90,12 +98,14 @@ def _target(target, like: Tensor, name: str = "target") -> Tensor:
 
 def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
     """(pred - target)^2."""
+    pred = _input(pred, "mse_loss")
     diff = pred - _target(target, pred)
     return _reduce(diff * diff, reduction)
 
 
 def nll_loss(log_probs: Tensor, target, reduction: str = "mean") -> Tensor:
     """-log_probs[i, target[i]]: the negative log-likelihood of integer class targets."""
+    log_probs = _input(log_probs, "nll_loss")
     target = class_targets(target, log_probs)
     rows = np.arange(target.size).reshape(target.shape)
     picked = log_probs.reshape(-1, log_probs.shape[-1])[rows.ravel(), target.ravel()]
@@ -107,6 +117,7 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
 
     target holds integer classes of shape logits.shape[:-1], or probabilities of logits.shape.
     """
+    logits = _input(logits, "cross_entropy")
     data = target.data if isinstance(target, Tensor) else np.asarray(target)
     if data.dtype.kind in "iu":
         return fused_softmax_cross_entropy(logits, data, reduction)
@@ -116,6 +127,7 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
 
 def binary_cross_entropy(prob: Tensor, target, reduction: str = "mean") -> Tensor:
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does."""
+    prob = _input(prob, "binary_cross_entropy")
     if prob.size and (prob.data.min() < 0 or prob.data.max() > 1):
         raise ValueError(
             "binary_cross_entropy needs probabilities in [0, 1]; for logits use "
@@ -128,6 +140,7 @@ def binary_cross_entropy(prob: Tensor, target, reduction: str = "mean") -> Tenso
 
 def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     """binary_cross_entropy(sigmoid(x), t) = log(1 + e^x) - t x, as one op stable for any x."""
+    logits = _input(logits, "binary_cross_entropy_with_logits")
     return _reduce(fused_bce_with_logits(logits, _target(target, logits)), reduction)
 
 

@@ -215,3 +215,19 @@ def test_dropout_function_identity_outside_training():
     assert F.dropout(x, 0.5, training=False) is x
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         F.dropout(x, -0.1)
+
+
+@pytest.mark.parametrize(
+    "loss, target",
+    [
+        (F.mse_loss, [1.0, 0.0]),
+        (F.nll_loss, [0, 1]),
+        (F.cross_entropy, [0, 1]),
+        (F.binary_cross_entropy, [1.0, 0.0]),
+        (F.binary_cross_entropy_with_logits, [1.0, 0.0]),
+    ],
+)
+def test_a_loss_given_a_list_or_array_as_input_names_itself_and_the_type(loss, target):
+    for bad in ([[0.2, 0.8], [0.6, 0.4]], np.array([[0.2, 0.8], [0.6, 0.4]])):
+        with pytest.raises(TypeError, match=f"{loss.__name__}: the input must be a Tensor, got "):
+            loss(bad, target)

@@ -161,7 +161,7 @@ def test_comparisons_give_bools_and_equality_is_identity():
         a < "b"  # noqa: B015
 
 
-@pytest.mark.parametrize("bad", ["a", [1.0], None, (1,)])
+@pytest.mark.parametrize("bad", ["a", [1.0], None, (1,), np.array([1.0, 2.0]), np.float32(1)])
 def test_unsupported_operand_types_are_type_errors(bad):
     s = Scalar(1.0)
     for op in (
