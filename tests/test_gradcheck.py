@@ -80,20 +80,37 @@ def test_a_wrong_derivative_names_input_element_and_both_values():
     assert issubclass(ag.GradcheckError, AssertionError)
 
 
-def test_the_element_index_is_reported_for_matrices():
-    class OffAtOne(ag.Function):
-        """Identity whose backward is wrong at one entry only."""
+def identity_whose_backward_scales_by(factor):
+    """A Function computing x whose backward multiplies g by factor, not by 1."""
 
+    class Scaled(ag.Function):
         @staticmethod
         def forward(ctx, x):
             return x.data.copy()
 
         @staticmethod
         def backward(ctx, g):
-            return g * Tensor(np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 5.0]]))
+            return g * factor
 
+    return Scaled
+
+
+class SquareWithSlopeOne(ag.Function):
+    """A deliberate mistake: x^2 whose backward forgets the 2x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.data**2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def test_the_element_index_is_reported_for_matrices():
+    off_at_one = identity_whose_backward_scales_by(np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 5.0]]))
     with pytest.raises(ag.GradcheckError, match=r"element \(1, 2\).*analytical 5\.0"):
-        ag.gradcheck(OffAtOne.apply, [Tensor(np.ones((2, 3)), requires_grad=True)])
+        ag.gradcheck(off_at_one.apply, [Tensor(np.ones((2, 3)), requires_grad=True)])
 
 
 def test_a_wrong_second_output_is_reported_as_output_1():
@@ -122,16 +139,7 @@ def test_raise_exception_false_returns_false():
     x = leaf(1.0, 2.0)
     assert ag.gradcheck(lambda x: x.sin(), [x], raise_exception=False) is True
 
-    class Wrong(ag.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x.data**2
-
-        @staticmethod
-        def backward(ctx, g):
-            return g
-
-    assert ag.gradcheck(Wrong.apply, [x], raise_exception=False) is False
+    assert ag.gradcheck(SquareWithSlopeOne.apply, [x], raise_exception=False) is False
 
 
 def test_a_broken_vjp_in_the_table_is_caught(monkeypatch):
@@ -169,17 +177,10 @@ def test_assert_gradients_close_passes_and_fails():
     assert_gradients_close(lambda x, y: (x * y).logsumexp(), leaf(0.1, 0.2), leaf(1.0, -1.0))
     assert_gradients_close(lambda a: a.tanh() * a, Scalar(0.4))
 
-    class Wrong(ag.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x.data**2
-
-        @staticmethod
-        def backward(ctx, g):
-            return g
-
     with pytest.raises(ag.GradcheckError, match=r"element \(0,\).*analytical 1\.0, numerical 2\.0"):
-        assert_gradients_close(Wrong.apply, Tensor([1.0, 2.0], requires_grad=True), order=1)
+        assert_gradients_close(
+            SquareWithSlopeOne.apply, Tensor([1.0, 2.0], requires_grad=True), order=1
+        )
 
 
 def test_assert_gradients_close_checks_second_order_unless_told(monkeypatch):
@@ -195,18 +196,10 @@ def test_assert_gradients_close_checks_second_order_unless_told(monkeypatch):
 
 
 def test_assert_gradients_close_takes_tolerances():
-    class OffByHalfAPercent(ag.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x.data.copy()
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 1.005
-
+    off_by_half_a_percent = identity_whose_backward_scales_by(1.005)
     x = Tensor(np.array([0.3, 0.7]), requires_grad=True)
-    assert_gradients_close(OffByHalfAPercent.apply, x, order=1, rtol=1e-2)
+    assert_gradients_close(off_by_half_a_percent.apply, x, order=1, rtol=1e-2)
     with pytest.raises(ag.GradcheckError):
-        assert_gradients_close(OffByHalfAPercent.apply, x, order=1)
+        assert_gradients_close(off_by_half_a_percent.apply, x, order=1)
     with pytest.raises(ValueError, match="order must be 1 or 2"):
-        assert_gradients_close(OffByHalfAPercent.apply, x, order=3)
+        assert_gradients_close(off_by_half_a_percent.apply, x, order=3)
