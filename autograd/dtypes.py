@@ -24,6 +24,8 @@ def as_array(data, dtype=None, copy: bool = True) -> np.ndarray:
     from_numpy = isinstance(data, np.ndarray | np.generic)
     if from_numpy:  # before a cast, which would drop an imaginary part or parse strings
         real_dtype(data.dtype, f"from {type(data).__name__}")
+        if not copy and dtype is None and type(data) is np.ndarray:
+            return data  # nothing to convert
     try:
         array = np.array(data, dtype=dtype, copy=True if copy else None)
     except (TypeError, ValueError) as error:

@@ -87,12 +87,15 @@ def _unreduce(g, shape, axis, keepdims):
 
 
 def _sum_to(g, shape):
-    """Sum g down to shape: the adjoint of broadcasting, and the one place it is undone."""
+    """Sum g down to shape: the adjoint of broadcasting, and the one place it is undone.
+
+    Leading axes are summed away, then the axes where shape has a 1 are summed keeping them.
+    """
     lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-    )
-    return g.sum(axes, keepdims=True).reshape(shape) if axes else g
+    if lead:
+        g = g.sum(tuple(range(lead)))
+    ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(ones, keepdims=True) if ones else g
 
 
 def _extremum_vjp(g, out, x, axis, keepdims):
@@ -185,12 +188,20 @@ def _targets(target):
 
 
 def _softmax_cross_entropy(x, target, reduction):
-    """-log softmax(x)[target] per row, or its sum or mean over the rows."""
-    picked = _rows(x)[_targets(target)].reshape(target.shape)
-    losses = _logsumexp(x, (x.ndim - 1,), keepdims=False) - picked
+    """(-log softmax(x)[target] per row, or its sum or mean over the rows; the softmax).
+
+    The softmax is kept for the VJP, which would otherwise compute it again.
+    """
+    shifted = x - _shift(x, (x.ndim - 1,))
+    e = np.exp(shifted)
+    total = e.sum(axis=-1, keepdims=True)
+    picked = _rows(shifted)[_targets(target)].reshape(target.shape)
+    losses = np.log(total).reshape(target.shape) - picked
+    softmax = np.divide(e, total, out=e)
     if reduction == "none":
-        return losses
-    return losses.sum() if reduction == "sum" else losses.mean()
+        return losses, softmax
+    summed = losses.sum()  # a mean of no rows is NaN, as numpy's and PyTorch's are
+    return np.asarray(summed if reduction == "sum" else summed / target.size), softmax
 
 
 def _per_row(g, target, reduction):
@@ -200,15 +211,17 @@ def _per_row(g, target, reduction):
     return g if reduction == "sum" else g / (target.size or 1)
 
 
-def _minus_one_hot(p, target):
-    """p - one_hot(target) along the last axis; raw p is a fresh array and changed in place."""
-    if isinstance(p, Value):
-        hot = np.zeros(p.shape, dtype=p.dtype)
+def _softmax_cross_entropy_vjp(g, out, x, target, reduction, softmax):
+    """(softmax - one_hot(target)) times each row's share of g; under create_graph the softmax
+    is recomputed from x, so that this is differentiable in turn."""
+    scale = _per_row(g, target, reduction)
+    if isinstance(x, Value):
+        hot = np.zeros(x.shape, dtype=x.dtype)
         _rows(hot)[_targets(target)] = 1
-        return p - hot
-    rows = _rows(p)  # a copy, not a view, when p is not contiguous (from a transposed input)
-    rows[_targets(target)] -= 1
-    return rows.reshape(p.shape)
+        return (_softmax_over(x, (x.ndim - 1,)) - hot) * scale
+    grad = _rows(softmax * scale)  # a copy, not a view, when x is not contiguous
+    grad[_targets(target)] -= scale.reshape(-1)
+    return grad.reshape(x.shape)
 
 
 def _bce_with_logits(x, y):
@@ -297,9 +310,7 @@ linear = Op("linear", _linear,  # x @ w.T + b; b is optional
             lambda g, out, x, w, *b: _rows(g).T @ _rows(x),
             lambda g, out, x, w, b: _sum_to(g, b.shape))  # fmt: skip
 softmax_cross_entropy = Op("softmax_cross_entropy", _softmax_cross_entropy,
-                           lambda g, out, x, target, reduction:
-                           _minus_one_hot(_softmax_over(x, (x.ndim - 1,)), target)
-                           * _per_row(g, target, reduction))  # fmt: skip
+                           _softmax_cross_entropy_vjp, keeps=True)  # fmt: skip
 bce_with_logits = Op("bce_with_logits", _bce_with_logits,
                      lambda g, out, x, y: g * (_sigmoid_of(x) - y),
                      lambda g, out, x, y: -g * x)  # fmt: skip

@@ -37,7 +37,7 @@ class Tensor(Value):
     @staticmethod
     def _forward(op, inputs, params):
         out = op.forward(*[x._data for x in inputs], *params)
-        return out if type(out) is np.ndarray else np.asarray(out)
+        return out if type(out) is np.ndarray or op.keeps else np.asarray(out)
 
     # -- attributes ------------------------------------------------------------------------
 
@@ -176,9 +176,10 @@ class Tensor(Value):
             self._grad = g if self._grad is None else self._grad + g
             return
         data = g if type(g) is np.ndarray else np.asarray(g)  # numpy gives 0-d results as scalars
-        if data.dtype != self.dtype:
-            data = data.astype(self.dtype)
-        elif id(data) in handed or not (data.flags.owndata and data.flags.writeable):
+        flags = data.flags
+        if data.dtype != self._data.dtype:
+            data = data.astype(self._data.dtype)
+        elif id(data) in handed or not (flags.owndata and flags.writeable):
             data = data.copy()  # never share a buffer with another .grad or a view
         if self._grad is None:
             self._grad = Tensor._as_value(data)
@@ -534,6 +535,9 @@ def _index(index):
 
 
 def _lift_all(*values):
+    """The values as Tensors, numbers and arrays taking the dtype of the first Tensor."""
+    if all(isinstance(v, Tensor) for v in values):
+        return values
     like = next((v for v in values if isinstance(v, Tensor)), None)
     like = like if like is not None else Tensor(values[0])
     lifted = [_lift(v, like) for v in values]

@@ -10,14 +10,16 @@ class Op:
 
     vjps[i](g, out, *inputs, *params) is the cotangent of input i given the gradient g
     of the output out. `scalar` is the forward on Python floats, None for tensor-only ops.
-    `view` marks ops whose output may share memory with their first input.
+    `view` marks ops whose output may share memory with their first input. An op that
+    `keeps` returns (output, kept) from forward: what it computed on the way that its VJPs
+    would otherwise recompute (a softmax). The record passes kept as the last parameter.
     """
 
-    __slots__ = ("name", "forward", "vjps", "scalar", "view")
+    __slots__ = ("name", "forward", "vjps", "scalar", "view", "keeps")
 
-    def __init__(self, name, forward, *vjps, scalar=None, view=False):
+    def __init__(self, name, forward, *vjps, scalar=None, view=False, keeps=False):
         self.name, self.forward, self.vjps = name, forward, vjps
-        self.scalar, self.view = scalar, view
+        self.scalar, self.view, self.keeps = scalar, view, keeps
 
     def cotangents(self, args, inputs, wanted):
         """(input, cotangent) for each input that requires grad and is wanted (None: all).
@@ -62,7 +64,11 @@ class Value:
 
         (Scalar's operators do the same in scalar._node, unrolled for floats.)
         """
-        out = cls._from_data(cls._forward(op, inputs, params))
+        data = cls._forward(op, inputs, params)
+        if op.keeps:
+            data, kept = data
+            params = (*params, kept)
+        out = cls._from_data(data)
         if op.view:
             out._version = inputs[0]._version  # a view changes when its base does
         if state.grad_enabled:

@@ -66,6 +66,20 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot():
     np.testing.assert_allclose(logits.grad.data, want, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_backward_twice_adds_the_same_gradient(reduction):
+    # the softmax kept from the forward for the backward must come through it unchanged
+    logits = Tensor(LOGITS, requires_grad=True)
+    loss = F.cross_entropy(logits, CLASSES, reduction=reduction).sum()
+    loss.backward(retain_graph=True)
+    first = logits.grad.data.copy()
+    loss.backward()
+    np.testing.assert_allclose(logits.grad.data, 2 * first, rtol=1e-12)
+    scale = 1 / len(CLASSES) if reduction == "mean" else 1
+    want = (np.exp(log_softmax(LOGITS)) - np.eye(4)[CLASSES]) * scale
+    np.testing.assert_allclose(first, want, rtol=1e-10, atol=1e-12)
+
+
 def test_losses_pass_gradcheck():
     logits = Tensor(LOGITS, requires_grad=True)
     probs = Tensor(rng.dirichlet(np.ones(4), size=5), requires_grad=True)
