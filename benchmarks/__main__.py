@@ -1,8 +1,9 @@
 """`python -m benchmarks` (`make bench`): every workload, table, targets, JSON in results/.
 
-The tensor workloads and the memory loops run once per BLAS thread setting, in fresh
-processes whose thread variables are set before numpy loads; the scalar workloads are pure
-Python and run once. See benchmarks.measure.PROCESSES for which engines share a process.
+The tensor workloads and the memory loops run for each BLAS thread setting, in fresh
+processes whose thread variables are set before numpy loads (the tensor workloads in two
+rounds of processes); the scalar workloads are pure Python and run once. See
+benchmarks.measure.PROCESSES for which engines share a process.
 """
 
 import argparse
@@ -15,12 +16,17 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
+
 from . import report
 from .measure import GROUPS, MEMORY_ENGINES, PROCESSES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# PyTorch runs in a process of its own: the tensor groups' processes take turns twice, so
+# that the machine's drift in speed between processes falls on ours and PyTorch alike.
+TENSOR_ROUNDS = 2
 
 
 def child(threads, *args):
@@ -38,14 +44,32 @@ def child(threads, *args):
     return json.loads(done.stdout)
 
 
-def group(threads, name):
-    """A group's timings and environments, gathered from one process per entry of PROCESSES."""
+def group(threads, name, rounds=1):
+    """A group's timings and environments, from one process per entry of PROCESSES in each
+    of `rounds` rounds, the block times of the rounds pooled."""
     used = {engine for workload in GROUPS[name] for engine in workload.engines}
-    found = [child(threads, name, *engines) for engines in PROCESSES if used & set(engines)]
+    chosen = [engines for engines in PROCESSES if used & set(engines)]
+    found = [child(threads, name, *engines) for _ in range(rounds) for engines in chosen]
     return {
-        "timings": [record for result in found for record in result["timings"]],
-        "environments": [result["environment"] for result in found],
+        "timings": _pooled(record for result in found for record in result["timings"]),
+        "environments": [result["environment"] for result in found[: len(chosen)]],
     }
+
+
+def _pooled(records):
+    """One record per workload and engine holding the block times of every round (a round
+    that skipped it or failed decides the record)."""
+    pooled = {}
+    for record in records:
+        key = record["workload"], record["engine"]
+        kept = pooled.get(key)
+        if kept is None or "median" not in record:
+            pooled[key] = {**record, "process": [record.get("process")]}
+        elif "median" in kept:
+            times = kept["times"] + record["times"]
+            kept.update(times=times, median=float(np.median(times)), min=min(times),
+                        max=max(times), process=kept["process"] + [record["process"]])  # fmt: skip
+    return list(pooled.values())
 
 
 def _versions():
@@ -91,7 +115,7 @@ def main():
     }
     for threads in args.threads:
         print(f"tensor workloads, {threads} BLAS thread(s):", file=sys.stderr, flush=True)
-        run = {"threads": threads, **group(threads, "tensor")}
+        run = {"threads": threads, **group(threads, "tensor", TENSOR_ROUNDS)}
         run["memory"] = [child(threads, "memory", engine) for engine in MEMORY_ENGINES]
         results["runs"].append(run)
     if not args.no_scalar:

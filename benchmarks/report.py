@@ -52,7 +52,7 @@ def _missing(record, value_key="median"):
 
 def ratio(a, b):
     """Time a / time b: the median of block-by-block ratios when their blocks alternated in
-    one process (robust to the machine's speed drifting), else the ratio of the medians."""
+    the same processes (robust to the machine's speed drifting), else the ratio of the medians."""
     if a["workload"] == b["workload"] and a["process"] == b["process"]:
         return statistics.median(x / y for x, y in zip(a["times"], b["times"]))
     return a["median"] / b["median"]

@@ -1,0 +1,33 @@
+"""The benchmark harness's bookkeeping: pooling rounds of processes, and the ratios."""
+
+from benchmarks.__main__ import _pooled
+from benchmarks.report import ratio
+
+
+def _record(engine, times, process):
+    return {"workload": "w", "engine": engine, "times": times, "median": sorted(times)[1],
+            "min": min(times), "max": max(times), "process": process}  # fmt: skip
+
+
+def test_rounds_pool_their_block_times():
+    rounds = [_record("ours", [3.0, 1.0, 2.0], 11), _record("ours", [6.0, 4.0, 5.0], 12)]
+    (pooled,) = _pooled(rounds)
+    assert pooled["times"] == [3.0, 1.0, 2.0, 6.0, 4.0, 5.0]
+    assert (pooled["median"], pooled["min"], pooled["max"]) == (3.5, 1.0, 6.0)
+    assert pooled["process"] == [11, 12]
+
+
+def test_a_failing_round_decides_the_record():
+    failed = {"workload": "w", "engine": "torch", "error": "RuntimeError: boom", "process": 12}
+    for rounds in ([_record("torch", [1.0, 2.0, 3.0], 11), failed],
+                   [failed, _record("torch", [1.0, 2.0, 3.0], 13)]):  # fmt: skip
+        (pooled,) = _pooled(rounds)
+        assert pooled["error"] == "RuntimeError: boom" and "median" not in pooled
+
+
+def test_ratio_pairs_blocks_only_when_they_shared_processes():
+    ours = _record("ours", [2.0, 4.0, 8.0], [1, 2])
+    floor = _record("numpy", [1.0, 1.0, 8.0], [1, 2])
+    assert ratio(ours, floor) == 2.0  # the median of 2, 4 and 1
+    floor["process"] = [3, 4]
+    assert ratio(ours, floor) == 4.0  # the medians' ratio, 4 / 1
