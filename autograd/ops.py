@@ -197,11 +197,10 @@ def _softmax_cross_entropy(x, target, reduction):
     total = e.sum(axis=-1, keepdims=True)
     picked = _rows(shifted)[_targets(target)].reshape(target.shape)
     losses = np.log(total).reshape(target.shape) - picked
-    softmax = np.divide(e, total, out=e)
-    if reduction == "none":
-        return losses, softmax
-    summed = losses.sum()  # a mean of no rows is NaN, as numpy's and PyTorch's are
-    return np.asarray(summed if reduction == "sum" else summed / target.size), softmax
+    if reduction != "none":
+        summed = losses.sum()  # a mean of no rows is NaN, as numpy's and PyTorch's are
+        losses = summed if reduction == "sum" else summed / target.size
+    return np.asarray(losses), np.divide(e, total, out=e)
 
 
 def _per_row(g, target, reduction):

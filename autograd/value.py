@@ -11,7 +11,7 @@ class Op:
     vjps[i](g, out, *inputs, *params) is the cotangent of input i given the gradient g
     of the output out. `scalar` is the forward on Python floats, None for tensor-only ops.
     `view` marks ops whose output may share memory with their first input. An op that
-    `keeps` returns (output, kept) from forward: what it computed on the way that its VJPs
+    `keeps` returns (output array, kept) from forward: what it computed on the way that its VJPs
     would otherwise recompute (a softmax). The record passes kept as the last parameter.
     """
 

@@ -80,6 +80,14 @@ def test_cross_entropy_backward_twice_adds_the_same_gradient(reduction):
     np.testing.assert_allclose(first, want, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_of_one_unbatched_row(reduction):
+    # logits of shape (classes,) with a 0-d target, as PyTorch accepts them
+    loss = F.cross_entropy(Tensor(LOGITS[1]), CLASSES[1], reduction=reduction)
+    assert type(loss.data) is np.ndarray and loss.shape == ()
+    np.testing.assert_allclose(loss.data, -log_softmax(LOGITS)[1, CLASSES[1]], rtol=1e-12)
+
+
 def test_losses_pass_gradcheck():
     logits = Tensor(LOGITS, requires_grad=True)
     probs = Tensor(rng.dirichlet(np.ones(4), size=5), requires_grad=True)
