@@ -25,6 +25,14 @@ def _binary(op, commutative=False):
     on the left of a non-commutative op is lifted to a constant node.
     """
     forward = op.scalar
+    latest = [(None,)]  # the parameter tuple of the latest number operand
+
+    def params(number):
+        """(number,), shared with the previous call when it got this very number object: a
+        loop's constant (x * 1.0001 in a chain) then costs its graph no tuple per node."""
+        if latest[0][0] is not number:
+            latest[0] = (number,)
+        return latest[0]
 
     def method(self, other):
         if type(other) is Scalar:
@@ -32,14 +40,14 @@ def _binary(op, commutative=False):
         number = _float(other)
         if number is None:
             return NotImplemented
-        return _node(op, (self,), (number,), forward(self._data, number))
+        return _node(op, (self,), params(number), forward(self._data, number))
 
     def reflected(self, other):
         number = _float(other)
         if number is None:
             return NotImplemented
         if commutative:  # number op self == self op number, bit for bit
-            return _node(op, (self,), (number,), forward(number, self._data))
+            return _node(op, (self,), params(number), forward(number, self._data))
         return _node(op, (_wrap(number), self), (), forward(number, self._data))
 
     return method, reflected

@@ -86,6 +86,17 @@ def test_a_number_operand_has_the_derivatives_of_a_constant(op, number_on_left):
     assert curvature == pytest.approx(second, rel=1e-5, abs=1e-7)
 
 
+def test_number_operands_in_a_loop_keep_their_own_values():
+    # a loop's constant shares one parameter tuple between nodes; other numbers must not
+    x = Scalar(1.5)
+    y, constants = x, (2.0, 3.0, 3.0, 0.5, 2.0)
+    for c in constants:
+        y = c * (y * c + c)
+    y.backward()
+    assert x.grad == math.prod(c * c for c in constants)
+    assert [v._params for v in (y, y._inputs[0])] == [(2.0,), (2.0,)]
+
+
 def test_numpy_float64_counts_as_a_number():
     assert (Scalar(1.0) + np.float64(2.0)).data == 3.0
     assert (np.float64(2.0) * Scalar(3.0)).data == 6.0
