@@ -1,1 +1,1 @@
-"""Speed and memory of this engine against a hand-written numpy floor, PyTorch and micrograd."""
+"""Speed and memory of this engine against a hand-written floor, PyTorch and micrograd."""

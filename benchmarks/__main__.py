@@ -136,7 +136,7 @@ def main():
             "2-thread ones most\n(a thread waiting for a busy core stalls BLAS and OpenMP)."
         )
     print("Per step: median (min-max) over blocks of steps. ours / peer: median of the")
-    print("block-by-block ratios where the blocks alternated (ours, numpy), else of the medians.\n")
+    print("block-by-block ratios where the blocks alternated (ours, floor), else of the medians.\n")
     for run in results["runs"]:
         print(report.timing_table(run["timings"], f"BLAS threads: {run['threads']}"))
         print(report.memory_table(run["memory"], "Training loop, MLP b64, 100 + 1000 steps"))

@@ -1,8 +1,11 @@
-"""The numpy floor: the same training steps written by hand, with no autodiff at all.
+"""The floor: each workload written by hand for itself, with no engine.
 
-float32 throughout, every buffer allocated once, the loss gradient fused with the loss
-(softmax-CE: p - onehot; BCE with logits: sigmoid - t) and the learning rate folded into
-it, so the backward matmuls produce lr * grad and the update is one in-place subtraction.
+The training steps in numpy: float32 throughout, every buffer allocated once, the loss
+gradient fused with the loss (softmax-CE: p - onehot; BCE with logits: sigmoid - t) and the
+learning rate folded into it, so the backward matmuls produce lr * grad and the update is one
+in-place subtraction. The scalar chain in plain Python: the same graph of one object per
+value, sorted and swept back by a minimal reverse mode, to show what such a graph costs, and
+how that grows with its size, before any engine's own work.
 """
 
 import numpy as np
@@ -89,4 +92,46 @@ def binary(params, x, t, lr):
     return step
 
 
-BUILDERS = {"classifier": classifier, "binary": binary}
+class _Node:
+    """One value of the chain's graph: its data, its inputs with the slope in each, its grad."""
+
+    __slots__ = ("data", "inputs", "slopes", "grad")
+
+    def __init__(self, data, inputs=(), slopes=()):
+        self.data, self.inputs, self.slopes, self.grad = data, inputs, slopes, 0.0
+
+
+def _sweep(root):
+    """Depth-first order of the nodes behind root (inputs first), then the gradients back."""
+    order, seen, stack = [], {root}, [(root, iter(root.inputs))]
+    while stack:
+        node, inputs = stack[-1]
+        for x in inputs:
+            if x not in seen:
+                seen.add(x)
+                stack.append((x, iter(x.inputs)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    root.grad = 1.0
+    for node in reversed(order):
+        for x, slope in zip(node.inputs, node.slopes):
+            x.grad += node.grad * slope
+
+
+def chain(n):
+    """x = x * 1.0001 + 0.0001, n times, as two nodes a link, then backward; dx_n/dx_0."""
+
+    def step():
+        x = y = _Node(1.0)
+        for _ in range(n):
+            y = _Node(y.data * 1.0001, (y,), (1.0001,))
+            y = _Node(y.data + 0.0001, (y,), (1.0,))
+        _sweep(y)
+        return x.grad
+
+    return step
+
+
+BUILDERS = {"classifier": classifier, "binary": binary, "chain": chain}

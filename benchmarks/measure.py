@@ -24,17 +24,17 @@ import numpy as np
 
 ENGINES = {
     "ours": "benchmarks.ours",
-    "numpy": "benchmarks.floor",
+    "floor": "benchmarks.floor",
     "torch": "benchmarks.peer_torch",
     "micrograd": "benchmarks.peer_micrograd",
 }
 PEERS = ("torch", "micrograd")  # optional: skipped when not installed
-MEMORY_ENGINES = ("ours", "numpy", "torch")  # those with the batch-64 training loop
+MEMORY_ENGINES = ("ours", "floor", "torch")  # those with the batch-64 training loop
 # Engines timed in one process, their blocks interleaved. PyTorch gets a process of its own:
 # its OpenMP threads spin after their work. micrograd shares ours: its graphs are reference
 # cycles left to the cycle collector, so the scalar workloads end each block with a timed
 # gc.collect() (Workload.collect), and each engine pays for freeing its own garbage.
-PROCESSES = (("ours", "numpy", "micrograd"), ("torch",))
+PROCESSES = (("ours", "floor", "micrograd"), ("torch",))
 BLOCK_SECONDS = 0.05
 
 
@@ -63,7 +63,7 @@ def binary_args(batch):
     return _layers((2, 16, 16, 1), rng), x, t, 0.1
 
 
-TENSOR_ENGINES, CHAIN_ENGINES = ("ours", "numpy", "torch"), ("ours", "torch", "micrograd")
+TENSOR_ENGINES, CHAIN_ENGINES = ("ours", "floor", "torch"), ("ours", "floor", "torch", "micrograd")
 
 
 @dataclass
@@ -95,7 +95,7 @@ GROUPS = {
                  repeats=7, collect=True),
         Workload("chain_100k", "scalar chain, 100k links", "chain", CHAIN_ENGINES,
                  lambda: (100_000,), repeats=3, warmup=False, collect=True),
-        Workload("chain_1m", "scalar chain, 1M links", "chain", ("ours",),
+        Workload("chain_1m", "scalar chain, 1M links", "chain", ("ours", "floor"),
                  lambda: (1_000_000,), repeats=3, warmup=False, collect=True),
     ],
 }  # fmt: skip

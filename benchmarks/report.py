@@ -7,12 +7,12 @@ import statistics
 from .measure import GROUPS
 
 TITLES = {w.name: w.title for group in GROUPS.values() for w in group}
-COLUMNS = {"ours": "ours", "numpy": "numpy floor", "torch": "PyTorch", "micrograd": "micrograd"}
+COLUMNS = {"ours": "ours", "floor": "floor", "torch": "PyTorch", "micrograd": "micrograd"}
 # (what, "workload/engine", "workload/reference", comparison, limit) on time / reference time
 TENSOR_TARGETS = [
-    ("MLP b64 step: ours / numpy floor", "mlp_b64/ours", "mlp_b64/numpy", "<=", 1.2),
+    ("MLP b64 step: ours / numpy floor", "mlp_b64/ours", "mlp_b64/floor", "<=", 1.2),
     ("MLP b64 step: ours / PyTorch", "mlp_b64/ours", "mlp_b64/torch", "<", 1.0),
-    ("MLP b1024 step: ours / numpy floor", "mlp_b1024/ours", "mlp_b1024/numpy", "<=", 1.1),
+    ("MLP b1024 step: ours / numpy floor", "mlp_b1024/ours", "mlp_b1024/floor", "<=", 1.1),
     ("tiny MLP b32 step: ours / PyTorch", "tiny_b32/ours", "tiny_b32/torch", "<=", 1.0),
     ("a + b backward: ours / PyTorch", "add/ours", "add/torch", "<=", 0.5),
 ]
@@ -71,7 +71,7 @@ def _ratio_targets(specs, timings, threads):
 
 def _memory_targets(memory, threads):
     found = {m["engine"]: m for m in memory}
-    ours, floor = found.get("ours"), found.get("numpy")
+    ours, floor = found.get("ours"), found.get("floor")
     why = _missing(ours, "peak_rss_mb") or _missing(floor, "peak_rss_mb")
     values = (
         [None] * 3

@@ -27,7 +27,7 @@ def test_a_failing_round_decides_the_record():
 
 def test_ratio_pairs_blocks_only_when_they_shared_processes():
     ours = _record("ours", [2.0, 4.0, 8.0], [1, 2])
-    floor = _record("numpy", [1.0, 1.0, 8.0], [1, 2])
+    floor = _record("floor", [1.0, 1.0, 8.0], [1, 2])
     assert ratio(ours, floor) == 2.0  # the median of 2, 4 and 1
     floor["process"] = [3, 4]
     assert ratio(ours, floor) == 4.0  # the medians' ratio, 4 / 1
