@@ -1,7 +1,7 @@
 """The benchmark harness's bookkeeping: pooling rounds of processes, and the ratios."""
 
 from benchmarks.__main__ import _pooled
-from benchmarks.report import ratio
+from benchmarks.report import check_targets, ratio, target_table
 
 
 def _record(engine, times, process):
@@ -31,3 +31,15 @@ def test_ratio_pairs_blocks_only_when_they_shared_processes():
     assert ratio(ours, floor) == 2.0  # the median of 2, 4 and 1
     floor["process"] = [3, 4]
     assert ratio(ours, floor) == 4.0  # the medians' ratio, 4 / 1
+
+
+def test_the_floors_chain_growth_is_shown_beside_the_target_not_as_one():
+    timings = [
+        _record(engine, [t, t, t], [1]) | {"workload": workload}
+        for workload, engine, t in (("chain_100k", "ours", 1.0), ("chain_1m", "ours", 12.0),
+                                    ("chain_100k", "floor", 0.5), ("chain_1m", "floor", 5.0))
+    ]  # fmt: skip
+    target, reference = check_targets([], {"timings": timings})[1:]
+    assert (target["value"], target["met"]) == (12.0, False)
+    assert (reference["value"], reference["met"], reference["limit"]) == (10.0, None, "—")
+    assert target_table([reference]).splitlines()[-1].endswith("(reference)")
