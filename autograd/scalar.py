@@ -30,9 +30,10 @@ def _binary(op, commutative=False):
     def params(number):
         """(number,), shared with the previous call when it got this very number object: a
         loop's constant (x * 1.0001 in a chain) then costs its graph no tuple per node."""
-        if latest[0][0] is not number:
-            latest[0] = (number,)
-        return latest[0]
+        shared = latest[0]  # read once: another thread may replace it meanwhile
+        if shared[0] is not number:
+            shared = latest[0] = (number,)
+        return shared
 
     def method(self, other):
         if type(other) is Scalar:
