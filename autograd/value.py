@@ -101,8 +101,10 @@ class Value:
             self._check_saved()
         if graph:
             data = inputs
-        elif len(inputs) == 2:  # the commonest case, spelled out: cheaper than a comprehension
+        elif len(inputs) == 2:  # the commonest cases, spelled out: cheaper than a comprehension
             data = (inputs[0]._data, inputs[1]._data)
+        elif len(inputs) == 1:
+            data = (inputs[0]._data,)
         else:
             data = [x._data for x in inputs]
         args = (g, self if graph else self._data, *data, *self._params)
