@@ -137,16 +137,18 @@ def _shift(x, axis):
 
 
 def _shifted(x, axis):
-    """(x - m, log(sum(exp(x - m))), m) for m = _shift(x, axis)."""
+    """(x - m, exp(x - m), its sum over axis, m) for m = _shift(x, axis): what logsumexp,
+    softmax, log_softmax and cross-entropy are made of."""
     shift = _shift(x, axis)
     shifted = x - shift
-    return shifted, np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), shift
+    exps = np.exp(shifted)
+    return shifted, exps, exps.sum(axis=axis, keepdims=True), shift
 
 
 def _logsumexp(x, axis, keepdims):
-    _, log_total, shift = _shifted(x, axis)
-    total = log_total + shift
-    return total if keepdims else total.reshape(_reduced(x.shape, axis))
+    _, _, total, shift = _shifted(x, axis)
+    out = np.log(total) + shift
+    return out if keepdims else out.reshape(_reduced(x.shape, axis))
 
 
 def _softmax_over(x, axis):
@@ -155,8 +157,8 @@ def _softmax_over(x, axis):
     if isinstance(x, Value):
         x = x - _shift(x.data, axis)
         return (x - x.logsumexp(axis, keepdims=True)).exp()
-    e = np.exp(x - _shift(x, axis))
-    return e / e.sum(axis=axis, keepdims=True)
+    _, exps, total, _ = _shifted(x, axis)
+    return exps / total
 
 
 def _reduced(shape, axis):
@@ -165,8 +167,8 @@ def _reduced(shape, axis):
 
 def _log_softmax(x, axis):
     """Computed as (x - max) - log(sum(exp(x - max))), so large logits lose no precision."""
-    shifted, log_total, _ = _shifted(x, (axis,))
-    return shifted - log_total
+    shifted, _, total, _ = _shifted(x, (axis,))
+    return shifted - np.log(total)
 
 
 def _linear(x, w, b=None):
@@ -192,15 +194,13 @@ def _softmax_cross_entropy(x, target, reduction):
 
     The softmax is kept for the VJP, which would otherwise compute it again.
     """
-    shifted = x - _shift(x, (x.ndim - 1,))
-    e = np.exp(shifted)
-    total = e.sum(axis=-1, keepdims=True)
+    shifted, exps, total, _ = _shifted(x, (x.ndim - 1,))
     picked = _rows(shifted)[_targets(target)].reshape(target.shape)
     losses = np.log(total).reshape(target.shape) - picked
     if reduction != "none":
         summed = losses.sum()  # a mean of no rows is NaN, as numpy's and PyTorch's are
         losses = summed if reduction == "sum" else summed / target.size
-    return np.asarray(losses), np.divide(e, total, out=e)
+    return np.asarray(losses), np.divide(exps, total, out=exps)
 
 
 def _per_row(g, target, reduction):
