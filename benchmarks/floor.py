@@ -102,18 +102,23 @@ class _Node:
 
 
 def _sweep(root):
-    """Depth-first order of the nodes behind root (inputs first), then the gradients back."""
-    order, seen, stack = [], {root}, [(root, iter(root.inputs))]
+    """Depth-first order of the nodes behind root (inputs first), then the gradients back.
+
+    The order comes from a stack of bare nodes: a node goes back under the EMIT mark when
+    first reached, its inputs on top, and is emitted when the mark surfaces.
+    """
+    order, seen, stack, emit = [], set(), [root], object()
     while stack:
-        node, inputs = stack[-1]
-        for x in inputs:
-            if x not in seen:
-                seen.add(x)
-                stack.append((x, iter(x.inputs)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+        node = stack.pop()
+        if node is emit:
+            order.append(stack.pop())
+        elif node not in seen:
+            seen.add(node)
+            stack.append(node)
+            stack.append(emit)
+            for x in node.inputs:
+                if x not in seen:
+                    stack.append(x)
     root.grad = 1.0
     for node in reversed(order):
         for x, slope in zip(node.inputs, node.slopes):
