@@ -6,7 +6,8 @@
 The BLAS thread count comes from the environment (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS),
 which must be set before numpy is imported; `python -m benchmarks` starts processes for
 each setting. Times are medians over blocks of steps; the blocks of the engines sharing a
-process (see PROCESSES) alternate, so that drift in the machine's speed hits them alike.
+process (see PROCESSES) alternate, so that drift in the machine's speed hits them alike, and
+in the groups of ALTERNATED those of the workloads too.
 """
 
 import argparse
@@ -99,11 +100,15 @@ GROUPS = {
     # 12.7x from 100k to 1M links; in a fresh process 9.6x).
     "chain": [
         Workload("chain_100k", "scalar chain, 100k links", "chain", CHAIN_ENGINES,
-                 lambda: (100_000,), repeats=3, warmup=False, collect=True),
+                 lambda: (100_000,), repeats=5, warmup=False, collect=True),
         Workload("chain_1m", "scalar chain, 1M links", "chain", ("ours", "floor"),
-                 lambda: (1_000_000,), repeats=3, warmup=False, collect=True),
+                 lambda: (1_000_000,), repeats=5, warmup=False, collect=True),
     ],
 }  # fmt: skip
+# Groups whose workloads' blocks alternate too, not only their engines': the chain's growth
+# is a ratio between its two sizes, so drift in the machine's speed must hit both alike. (Its
+# ratio stays one of medians: block by block, the times of the two sizes do not move together.)
+ALTERNATED = {"chain"}
 
 
 def load(engine):
@@ -136,45 +141,58 @@ def _steps_per_block(step):
         n *= 4
 
 
-def time_workload(workload, engines, log):
-    """One record per engine: median, min and max seconds per step, or why it has none."""
-    records, steps, times = {}, {}, {}
-    for engine in [e for e in workload.engines if e in engines]:
-        record = records[engine] = {"workload": workload.name, "engine": engine}
-        module = load(engine)
-        if module is None:
-            record["skipped"] = f"{engine} is not installed"
-            continue
-        try:
-            step = module.BUILDERS[workload.kind](*workload.arguments())
-            start = perf_counter()
-            values = [step()]
-            if workload.collect:
-                gc.collect()
-            first = perf_counter() - start
-            if workload.warmup:  # the second result checks the first step's update
-                values.append(step())
-            record.update(values=values, note=getattr(step, "note", None))
-            times[engine] = [] if workload.warmup else [first]
-            record["steps_per_block"] = _steps_per_block(step) if workload.warmup else 1
-            steps[engine] = step
-        except Exception as error:  # a failing engine is reported, the others still run
-            record["error"] = f"{type(error).__name__}: {error}"
-    if records:
-        log(f"  {workload.name}: {', '.join(steps) or 'nothing to run'}")
+def _start(workload, engine, record):
+    """The engine's step, run once (twice with warm-up) and its results noted in record, and
+    its times so far (the first step's, unless that was warm-up); None if skipped or failed."""
+    module = load(engine)
+    if module is None:
+        record["skipped"] = f"{engine} is not installed"
+        return None
+    try:
+        step = module.BUILDERS[workload.kind](*workload.arguments())
+        start = perf_counter()
+        values = [step()]
+        if workload.collect:
+            gc.collect()
+        first = perf_counter() - start
+        if workload.warmup:  # the second result checks the first step's update
+            values.append(step())
+        record.update(values=values, note=getattr(step, "note", None))
+        record["steps_per_block"] = _steps_per_block(step) if workload.warmup else 1
+        return step, [] if workload.warmup else [first]
+    except Exception as error:  # a failing engine is reported, the others still run
+        record["error"] = f"{type(error).__name__}: {error}"
+        return None
+
+
+def time_workloads(workloads, engines, log):
+    """One record per workload and engine: median, min and max seconds per step, or why it
+    has none. The blocks of all the steps alternate, round by round."""
+    records, running = {}, {}
+    for workload in workloads:
+        chosen = [e for e in workload.engines if e in engines]
+        for engine in chosen:
+            key = workload.name, engine
+            records[key] = {"workload": workload.name, "engine": engine}
+            started = _start(workload, engine, records[key])
+            if started:
+                running[key] = workload, *started
+        if chosen:
+            names = [e for e in chosen if (workload.name, e) in running]
+            log(f"  {workload.name}: {', '.join(names) or 'nothing to run'}")
     gc.collect()
-    for _ in range(workload.repeats if workload.warmup else workload.repeats - 1):
-        for engine, step in list(steps.items()):
+    while running:
+        for key, (workload, step, t) in list(running.items()):
+            if len(t) == workload.repeats:
+                del running[key]
+                records[key].update(median=float(np.median(t)), min=min(t), max=max(t), times=t,
+                                    process=os.getpid())  # fmt: skip
+                continue
             try:
-                n = records[engine]["steps_per_block"]
-                times[engine].append(_block(step, n, workload.collect))
+                t.append(_block(step, records[key]["steps_per_block"], workload.collect))
             except Exception as error:
-                records[engine]["error"] = f"{type(error).__name__}: {error}"
-                del steps[engine]
-    for engine in steps:
-        t = times[engine]
-        records[engine].update(median=float(np.median(t)), min=min(t), max=max(t), times=t,
-                               process=os.getpid())  # fmt: skip
+                records[key]["error"] = f"{type(error).__name__}: {error}"
+                del running[key]
     return list(records.values())
 
 
@@ -235,7 +253,11 @@ def main():
             parser.error(f"memory measures one engine of {', '.join(MEMORY_ENGINES)}")
         result = memory(engines[0])
     else:
-        timings = [r for w in GROUPS[args.group] for r in time_workload(w, engines, log)]
+        workloads = GROUPS[args.group]
+        if args.group in ALTERNATED:
+            timings = time_workloads(workloads, engines, log)
+        else:
+            timings = [r for w in workloads for r in time_workloads([w], engines, log)]
         result = {"timings": timings, "environment": environment()}
     print(json.dumps(result))
 

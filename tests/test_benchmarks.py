@@ -1,5 +1,8 @@
 """The benchmark harness's bookkeeping: pooling rounds of processes, and the ratios."""
 
+from types import SimpleNamespace
+
+from benchmarks import measure
 from benchmarks.__main__ import _pooled
 from benchmarks.report import check_targets, ratio, target_table
 
@@ -43,3 +46,24 @@ def test_the_floors_chain_growth_is_shown_beside_the_target_not_as_one():
     assert (target["value"], target["met"]) == (12.0, False)
     assert (reference["value"], reference["met"], reference["limit"]) == (10.0, None, "—")
     assert target_table([reference]).splitlines()[-1].endswith("(reference)")
+
+
+def test_alternated_workloads_take_turns_block_by_block(monkeypatch):
+    ran = []
+
+    def builder(name):
+        def step():
+            ran.append(name)
+
+        return step
+
+    monkeypatch.setattr(measure, "load", lambda engine: SimpleNamespace(BUILDERS={"k": builder}))
+    workloads = [
+        measure.Workload(
+            name, name, "k", ("ours",), lambda n=name: (n,), repeats=3, warmup=False
+        )  # fmt: skip
+        for name in ("small", "large")
+    ]
+    records = measure.time_workloads(workloads, ["ours"], log=lambda message: None)
+    assert ran == ["small", "large"] * 3  # the first run of each is its first block
+    assert [len(r["times"]) for r in records] == [3, 3]
