@@ -94,7 +94,8 @@ def _sweep(roots, seeds, targets, retain_graph, create_graph):
             elif node in target_set:
                 captured[node] = g
             if node._op is not None:
-                visited.append(node)
+                if not retain_graph:
+                    visited.append(node)
                 for x, cotangent in node._backprop(g, wanted, create_graph):
                     previous = grads.get(x)  # summed out of place: cotangents may be shared
                     grads[x] = cotangent if previous is None else previous + cotangent

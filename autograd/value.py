@@ -100,14 +100,13 @@ class Value:
         if saved is None or saved and saved != self._versions():
             self._check_saved()
         if graph:
-            data = inputs
-        elif len(inputs) == 2:  # the commonest cases, spelled out: cheaper than a comprehension
-            data = (inputs[0]._data, inputs[1]._data)
-        elif len(inputs) == 1:
-            data = (inputs[0]._data,)
+            args = (g, self, *inputs) + self._params
+        elif len(inputs) == 1:  # the commonest cases, spelled out: cheaper than a comprehension
+            args = (g, self._data, inputs[0]._data) + self._params
+        elif len(inputs) == 2:
+            args = (g, self._data, inputs[0]._data, inputs[1]._data) + self._params
         else:
-            data = [x._data for x in inputs]
-        args = (g, self if graph else self._data, *data, *self._params)
+            args = (g, self._data, *[x._data for x in inputs]) + self._params
         pairs = op.cotangents(args, inputs, wanted)
         if state.anomaly:
             for x, cotangent in pairs:
