@@ -7,6 +7,8 @@ import weakref
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd as ag
 from autograd import Scalar, Tensor
@@ -99,6 +101,28 @@ def test_a_value_used_twice_and_diamonds():
     left, right = x.exp(), x.sin()
     (left * right).sum().backward()  # d/dx e^x sin x = e^x (sin x + cos x)
     np.testing.assert_allclose(x.grad.data, np.exp(3.0) * (np.sin(3.0) + np.cos(3.0)))
+
+
+@settings(deadline=None)
+@given(st.data())
+def test_toposort_lists_each_value_once_after_its_inputs(data):
+    """Random graphs of Scalars with shared values and constants, sorted from several roots."""
+    values = [Scalar(1.0, requires_grad=data.draw(st.booleans())) for _ in range(3)]
+    for _ in range(data.draw(st.integers(0, 25))):
+        a, b = (data.draw(st.sampled_from(values)) for _ in range(2))
+        values.append(data.draw(st.sampled_from([a + b, a * b, a.tanh(), 2.0 - a])))
+    roots = data.draw(st.lists(st.sampled_from(values), min_size=1, max_size=3))
+    order = ag.engine.toposort(roots)
+    reachable, todo = set(), list(roots)
+    while todo:  # what the roots reach through inputs that require grad, plus the roots
+        v = todo.pop()
+        if v not in reachable:
+            reachable.add(v)
+            todo += [x for x in v._inputs if x._requires_grad]
+    assert len(order) == len(set(order)) == len(reachable) and set(order) == reachable
+    place = {v: i for i, v in enumerate(order)}
+    for v in order:
+        assert all(place[x] < place[v] for x in v._inputs if x._requires_grad)
 
 
 def test_deep_tensor_chain_needs_no_recursion():
