@@ -62,7 +62,8 @@ class Value:
     def _apply(cls, op, inputs, params=()):
         """Run op forward on the inputs' data; record it when grad mode needs it.
 
-        (Scalar's operators do the same in scalar._node, unrolled for floats.)
+        params is a tuple: the VJPs get it appended to their other arguments. (Scalar's
+        operators do the same in scalar._node, unrolled for floats.)
         """
         data = cls._forward(op, inputs, params)
         if op.keeps:
