@@ -176,16 +176,16 @@ class Tensor(Value):
             self._grad = g if self._grad is None else self._grad + g
             return
         data = g if type(g) is np.ndarray else np.asarray(g)  # numpy gives 0-d results as scalars
-        flags = data.flags
         if data.dtype != self._data.dtype:
             data = data.astype(self._data.dtype)
-        elif id(data) in handed or not (flags.owndata and flags.writeable):
-            data = data.copy()  # never share a buffer with another .grad or a view
-        if self._grad is None:
-            self._grad = Tensor._as_value(data)
-            handed.add(id(data))
-        else:
+        if self._grad is not None:  # the sum is a fresh buffer: g itself is not kept
             self._grad = Tensor._as_value(self._grad._data + data)
+            return
+        flags = data.flags
+        if id(data) in handed or not (flags.owndata and flags.writeable):
+            data = data.copy()  # never share a buffer with another .grad or a view
+        self._grad = Tensor._as_value(data)
+        handed.add(id(data))
 
     def _versions(self):
         return (*[x._version[0] for x in self._inputs], self._version[0])
