@@ -535,12 +535,12 @@ def _index(index):
 
 
 def _lift_all(*values):
-    """The values as Tensors, numbers and arrays taking the dtype of the first Tensor."""
+    """The values as a tuple of Tensors, numbers and arrays taking the first Tensor's dtype."""
     if all(isinstance(v, Tensor) for v in values):
         return values
     like = next((v for v in values if isinstance(v, Tensor)), None)
     like = like if like is not None else Tensor(values[0])
-    lifted = [_lift(v, like) for v in values]
+    lifted = tuple(_lift(v, like) for v in values)
     for v, t in zip(values, lifted):
         if t is None:
             raise TypeError(f"expected a Tensor, array or number, got {type(v).__name__}")
@@ -549,31 +549,31 @@ def _lift_all(*values):
 
 def maximum(a, b) -> Tensor:
     """Elementwise max; at ties each side gets half the gradient."""
-    return _broadcast_apply(ops.maximum, tuple(_lift_all(a, b)))
+    return _broadcast_apply(ops.maximum, _lift_all(a, b))
 
 
 def minimum(a, b) -> Tensor:
     """Elementwise min; at ties each side gets half the gradient."""
-    return _broadcast_apply(ops.minimum, tuple(_lift_all(a, b)))
+    return _broadcast_apply(ops.minimum, _lift_all(a, b))
 
 
 def where(cond, a, b) -> Tensor:
     """a where cond holds, else b; the unused side's values never reach the gradient."""
     cond = np.asarray(cond._data if isinstance(cond, Tensor) else cond, dtype=bool)
-    return _broadcast_apply(ops.where, tuple(_lift_all(a, b)), (cond,))
+    return _broadcast_apply(ops.where, _lift_all(a, b), (cond,))
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:
-    tensors = _lift_all(*tensors) if tensors else []
+    tensors = _lift_all(*tensors) if tensors else ()
     if not tensors:
         raise ValueError("concatenate needs at least one tensor")
     axis = _axes(axis, tensors[0].ndim)[0]
-    return Tensor._apply(ops.concatenate, tuple(tensors), (axis,))
+    return Tensor._apply(ops.concatenate, tensors, (axis,))
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis."""
-    tensors = _lift_all(*tensors) if tensors else []
+    tensors = _lift_all(*tensors) if tensors else ()
     if not tensors:
         raise ValueError("stack needs at least one tensor")
     return concatenate([t.expand_dims(axis) for t in tensors], _axes(axis, tensors[0].ndim + 1)[0])
@@ -627,7 +627,7 @@ def softmax_cross_entropy(logits, target, reduction: str = "none") -> Tensor:
 
 def binary_cross_entropy_with_logits(logits, target) -> Tensor:
     """Elementwise BCE of sigmoid(logits) against target, as one stable op."""
-    return _broadcast_apply(ops.bce_with_logits, tuple(_lift_all(logits, target)))
+    return _broadcast_apply(ops.bce_with_logits, _lift_all(logits, target))
 
 
 def scatter(g, index, shape) -> Tensor:
