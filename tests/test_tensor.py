@@ -5,6 +5,7 @@ import pytest
 
 import autograd as ag
 from autograd import Tensor
+from autograd.tensor import linear
 
 rng = np.random.default_rng(1)
 X = rng.standard_normal((3, 4))
@@ -377,6 +378,31 @@ def test_broadcast_inputs_get_gradients_of_their_own_shape(shape_a, shape_b):
     (a * b).sum().backward()
     assert a.grad.shape == shape_a and b.grad.shape == shape_b
     assert ag.gradcheck(lambda a, b: a * b, [a, b])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "shape_a, shape_b",
+    [((300, 3), (3,)), ((2, 150, 4), (4,)), ((2, 150, 4), (150, 1)), ((300, 2), (1, 1))],
+)
+def test_gradients_summed_over_many_broadcast_rows_match_numpy(shape_a, shape_b, dtype):
+    # from 256 rows up, the leading axes are summed by BLAS (ones @ g), not by numpy's sum
+    a_data = rng.standard_normal(shape_a).astype(dtype)
+    a, b = Tensor(a_data), Tensor(np.ones(shape_b, dtype), requires_grad=True)
+    (a * b).sum().backward()
+    lead = tuple(range(len(shape_a) - len(shape_b)))
+    kept = tuple(i for i, n in enumerate(shape_b) if n == 1)
+    expected = a_data.astype(np.float64).sum(lead).sum(kept, keepdims=True)
+    assert b.grad.dtype == dtype
+    np.testing.assert_allclose(b.grad.data, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_linear_bias_gradient_over_many_rows_matches_numpy_also_for_a_transposed_gradient():
+    x = Tensor(rng.standard_normal((300, 3)))
+    w, b = Tensor(rng.standard_normal((4, 3)), requires_grad=True), leaf(np.zeros(4))
+    weights = rng.standard_normal((4, 300))  # the output's gradient, transposed: not contiguous
+    (linear(x, w, b) * Tensor(weights.T)).sum().backward()
+    np.testing.assert_allclose(b.grad.data, weights.sum(1), rtol=1e-12)
 
 
 @pytest.mark.parametrize("requires_grad", [False, True])
