@@ -29,7 +29,9 @@ def axis_or_dim(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        return fn(*args, **numpy_names(fn.__qualname__, kwargs))
+        if kwargs:
+            kwargs = numpy_names(fn.__qualname__, kwargs)
+        return fn(*args, **kwargs)
 
     return wrapper
 

@@ -1,6 +1,8 @@
 """PyTorch's spellings against fixed values: dim=/keepdim=, max(dim=) pairs, the method names,
 zero_grad(set_to_none), and a training script written with PyTorch's idioms only."""
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -45,6 +47,11 @@ def test_dim_means_axis(name):
         kept = f(x, dim=1, keepdim=True)
         assert kept.shape == (2, 1)
         np.testing.assert_array_equal(kept.data, f(x, axis=1, keepdims=True).data)
+
+
+def test_methods_keep_numpys_signature_for_help():
+    for method in (Tensor.sum, Tensor.max, Tensor.argmax, ag.cat, F.softmax):
+        assert "axis" in inspect.signature(method).parameters
 
 
 @pytest.mark.parametrize("name", [*WITH_AXIS, "max", "min"])
@@ -105,6 +112,7 @@ def test_max_with_dim_keepdim_unpacks_and_has_a_checked_gradient():
     _, predicted = x.min(dim=-1)  # the PyTorch tutorials' evaluation line
     np.testing.assert_array_equal(predicted.data, [1, 2])
     assert ag.gradcheck(lambda x: x.max(dim=0).values * x.min(dim=1, keepdim=True)[0], (x,))
+    assert ag.gradgradcheck(lambda x: (x.max(dim=1).values ** 3).sum(), (x,))
 
 
 def test_max_with_dim_takes_one_int():
