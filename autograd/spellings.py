@@ -1,4 +1,5 @@
-"""PyTorch's spellings of numpy-named arguments: dim= for axis=, keepdim= for keepdims=."""
+"""PyTorch's spellings beside numpy's: dim= for axis= and keepdim= for keepdims=, max(dim=)
+as a (values, indices) pair, and what to write for PyTorch names spelled differently here."""
 
 import functools
 from typing import Any, NamedTuple
