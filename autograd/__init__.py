@@ -12,6 +12,7 @@ from .scalar import Scalar
 from .tensor import (
     Tensor,
     arange,
+    cat,
     concatenate,
     full,
     maximum,
@@ -28,7 +29,7 @@ from .tensor import (
 )
 
 __all__ = [
-    "Function", "GradcheckError", "functional", "Scalar", "Tensor", "arange", "concatenate",
+    "Function", "GradcheckError", "functional", "Scalar", "Tensor", "arange", "cat", "concatenate",
     "detect_anomaly", "draw_dot", "enable_grad", "full", "get_default_dtype", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "manual_seed", "maximum", "minimum", "no_grad", "ones",
     "ones_like", "rand", "randn", "set_default_dtype", "set_grad_enabled", "stack", "tensor",

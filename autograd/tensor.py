@@ -6,6 +6,7 @@ from . import engine, ops
 from .dtypes import as_array, get_default_dtype, real_dtype
 from .mode import state
 from .random import generator
+from .spellings import axis_or_dim, indices_with_dim, missing_attribute
 from .value import Value
 
 
@@ -252,48 +253,74 @@ class Tensor(Value):
     def cos(self):
         return Tensor._apply(ops.cos, (self,))
 
-    def clip(self, lo=None, hi=None):
-        """Limit values to [lo, hi]; the gradient passes where lo <= x <= hi."""
-        lo = -np.inf if lo is None else lo
-        hi = np.inf if hi is None else hi
+    def clip(self, min=None, max=None):
+        """Limit values to [min, max], either bound optional; the gradient passes where
+        min <= x <= max."""
+        if min is None and max is None:
+            raise TypeError("clip() needs min, max or both")
+        lo = -np.inf if min is None else min
+        hi = np.inf if max is None else max
         return Tensor._apply(ops.clip, (self,), (lo, hi))
 
     # -- reductions ------------------------------------------------------------------------
 
+    @axis_or_dim
     def sum(self, axis=None, keepdims=False):
         return Tensor._apply(ops.sum, (self,), (_axes(axis, self.ndim), keepdims))
 
+    @axis_or_dim
     def mean(self, axis=None, keepdims=False):
         axes = _axes(axis, self.ndim)
         return self.sum(axes, keepdims) / _count(self.shape, axes)
 
+    @indices_with_dim("argmax")
+    @axis_or_dim
     def max(self, axis=None, keepdims=False):
-        """Largest entries; tied maxima share the gradient evenly."""
+        """Largest entries; tied maxima share the gradient evenly. With PyTorch's dim=
+        instead of axis=, (values, indices) as torch.max returns them."""
         return _extremum(ops.max, self, axis, keepdims)
 
+    @indices_with_dim("argmin")
+    @axis_or_dim
     def min(self, axis=None, keepdims=False):
-        """Smallest entries; tied minima share the gradient evenly."""
+        """Smallest entries; tied minima share the gradient evenly. With PyTorch's dim=
+        instead of axis=, (values, indices) as torch.min returns them."""
         return _extremum(ops.min, self, axis, keepdims)
 
+    @axis_or_dim
     def var(self, axis=None, ddof=0, keepdims=False):
         """Mean squared deviation, divided by n - ddof (numpy's convention)."""
         axes = _axes(axis, self.ndim)
         deviation = self - self.mean(axes, keepdims=True)
         return (deviation * deviation).sum(axes, keepdims) / (_count(self.shape, axes) - ddof)
 
+    @axis_or_dim
     def std(self, axis=None, ddof=0, keepdims=False):
         return self.var(axis, ddof, keepdims).sqrt()
 
+    @axis_or_dim
     def logsumexp(self, axis=None, keepdims=False):
         """log(sum(exp(x))), computed without overflow."""
         return Tensor._apply(ops.logsumexp, (self,), (_axes(axis, self.ndim), keepdims))
 
+    @axis_or_dim
     def softmax(self, axis=-1):
         return self.log_softmax(axis).exp()
 
+    @axis_or_dim
     def log_softmax(self, axis=-1):
         """x - logsumexp(x), computed without overflow."""
         return Tensor._apply(ops.log_softmax, (self,), (_axes(axis, self.ndim)[0],))
+
+    @axis_or_dim
+    def argmax(self, axis=None, keepdims=False) -> "Tensor":
+        """Index of the largest entry (the first at ties), flat or along axis; int64, no grad."""
+        return _arg_extremum(np.argmax, self, axis, keepdims)
+
+    @axis_or_dim
+    def argmin(self, axis=None, keepdims=False) -> "Tensor":
+        """Index of the smallest entry (the first at ties), flat or along axis; int64, no grad."""
+        return _arg_extremum(np.argmin, self, axis, keepdims)
 
     # -- shape -----------------------------------------------------------------------------
 
@@ -310,6 +337,7 @@ class Tensor(Value):
     def flatten(self):
         return self.reshape(-1)
 
+    @axis_or_dim
     def squeeze(self, axis=None):
         """Drop axes of length 1 (all of them, or those named)."""
         axes = _axes(axis, self.ndim) or tuple(i for i, n in enumerate(self.shape) if n == 1)
@@ -320,6 +348,7 @@ class Tensor(Value):
                 )
         return self.reshape(_reduced_shape(self.shape, axes))
 
+    @axis_or_dim
     def expand_dims(self, axis):
         shape = list(self.shape)
         shape.insert(_axes(axis, self.ndim + 1)[0], 1)
@@ -335,6 +364,53 @@ class Tensor(Value):
 
     def __getitem__(self, index):
         return Tensor._apply(ops.getitem, (self,), (_index(index),))
+
+    # -- PyTorch's names -------------------------------------------------------------------
+    # What PyTorch spells differently, in one place. dim= and keepdim= are taken by every
+    # method with an axis (the @axis_or_dim above); .size stays numpy's element count.
+
+    view = reshape
+    permute = transpose
+    unsqueeze = expand_dims
+    clamp = clip
+
+    def t(self) -> "Tensor":
+        """The transpose of a matrix; 0-d and 1-d tensors come back unchanged, as in PyTorch."""
+        if self.ndim > 2:
+            raise ValueError(
+                f"t() transposes tensors of at most 2 dimensions, this one has shape "
+                f"{self.shape}; use permute(*dims) or transpose(*axes)"
+            )
+        return self.transpose()
+
+    def numel(self) -> int:
+        return self.size
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def float(self) -> "Tensor":
+        return self.astype(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.astype(np.float64)
+
+    def to(self, dtype) -> "Tensor":
+        """astype(dtype); the device "cpu" changes nothing (numpy has no other device)."""
+        if isinstance(dtype, str) and dtype.partition(":")[0] in ("cpu", "cuda", "mps"):
+            if dtype != "cpu":
+                raise ValueError(f"tensors here are numpy arrays on the CPU; no device {dtype!r}")
+            return self
+        return self.astype(dtype)
+
+    def clone(self) -> "Tensor":
+        """A copy in new memory that stays in the graph: astype always copies, and its
+        gradient is the identity."""
+        return Tensor._apply(ops.astype, (self,), (self.dtype,))
+
+    def __getattr__(self, name):
+        """Called only for a name Tensor lacks: for PyTorch's, say what to write instead."""
+        raise missing_attribute(self, name)
 
     # -- in place --------------------------------------------------------------------------
 
@@ -498,14 +574,28 @@ def _count(shape, axes):
     return int(np.prod([shape[i] for i in axes] if axes is not None else shape))
 
 
-def _extremum(op, x, axis, keepdims):
-    """max or min over axis, which must not be empty: nothing there has a largest value."""
+def _nonempty_axes(name, x, axis):
+    """_axes(axis, x.ndim), refusing an empty axis: nothing there has a largest value."""
     axes = _axes(axis, x.ndim)
     if _count(x.shape, axes) == 0:
         raise ValueError(
-            f"{op.name}() of no entries: axis={axis} of a tensor of shape {x.shape} is empty"
+            f"{name}() of no entries: axis={axis} of a tensor of shape {x.shape} is empty"
         )
-    return Tensor._apply(op, (x,), (axes, keepdims))
+    return axes
+
+
+def _extremum(op, x, axis, keepdims):
+    """max or min over axis, which must not be empty."""
+    return Tensor._apply(op, (x,), (_nonempty_axes(op.name, x, axis), keepdims))
+
+
+def _arg_extremum(function, x, axis, keepdims):
+    """np.argmax or np.argmin over all entries or along one axis: int64, outside the graph."""
+    if axis is not None and not isinstance(axis, int | np.integer):
+        raise TypeError(f"{function.__name__}() takes one axis (an int) or None, got {axis!r}")
+    axes = _nonempty_axes(function.__name__, x, axis)
+    indices = function(x._data, axis=None if axes is None else axes[0], keepdims=keepdims)
+    return Tensor._from_data(np.asarray(indices, dtype=np.int64))
 
 
 def _reduced_shape(shape, axes):
@@ -563,6 +653,7 @@ def where(cond, a, b) -> Tensor:
     return _broadcast_apply(ops.where, _lift_all(a, b), (cond,))
 
 
+@axis_or_dim
 def concatenate(tensors, axis: int = 0) -> Tensor:
     tensors = _lift_all(*tensors) if tensors else ()
     if not tensors:
@@ -571,6 +662,10 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     return Tensor._apply(ops.concatenate, tensors, (axis,))
 
 
+cat = concatenate  # PyTorch's name
+
+
+@axis_or_dim
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis."""
     tensors = _lift_all(*tensors) if tensors else ()

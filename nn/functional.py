@@ -13,6 +13,7 @@ import numpy as np
 import autograd as ag
 from autograd import Tensor
 from autograd.random import generator
+from autograd.spellings import axis_or_dim
 from autograd.tensor import binary_cross_entropy_with_logits as fused_bce_with_logits
 from autograd.tensor import check_reduction, class_targets
 from autograd.tensor import softmax_cross_entropy as fused_softmax_cross_entropy
@@ -35,10 +36,12 @@ def leaky_relu(x, slope: float = 0.01):
     return ag.where(x.data > 0, x, x * slope)
 
 
+@axis_or_dim
 def softmax(x, axis: int = -1):
     return x.softmax(axis)
 
 
+@axis_or_dim
 def log_softmax(x, axis: int = -1):
     return x.log_softmax(axis)
 

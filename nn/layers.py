@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 import autograd as ag
+from autograd.spellings import axis_or_dim
 from autograd.tensor import linear as fused_linear  # x @ W.T + b as one op
 
 from . import functional as F
@@ -100,6 +101,7 @@ class LeakyReLU(Module):
 
 
 class Softmax(Module):
+    @axis_or_dim
     def __init__(self, axis: int = -1):
         self.axis = axis
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Scalar, Tensor
 
 
 class Parameter(Tensor):
@@ -25,6 +25,17 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+def clear_grad(p: Tensor | Scalar, set_to_none: bool = True) -> None:
+    """PyTorch's zero_grad for one parameter: .grad becomes None, or with set_to_none=False an
+    existing gradient is filled with zeros (cut from any graph). A Scalar's is a float: 0.0."""
+    if isinstance(p, Scalar):
+        p.grad = 0.0
+    elif set_to_none:
+        p.grad = None
+    elif p.grad is not None:
+        p.grad = p.grad.detach().zero_()
 
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -98,10 +109,10 @@ class Module:
     def eval(self) -> "Module":
         return self.train(False)
 
-    def zero_grad(self) -> None:
-        """Clear the gradients of all parameters (set them to None, as PyTorch does)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients of all parameters: None, or zeros with set_to_none=False."""
         for p in self.parameters():
-            p.grad = None
+            clear_grad(p, set_to_none)
 
     # -- state -------------------------------------------------------------------------------
 

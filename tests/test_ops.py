@@ -83,7 +83,7 @@ TENSOR_CASES = {
     ],
     "clip": [
         (lambda x: x.clip(-1.0, 1.0), (Tensor([-2.0, -0.5, 0.3, 1.7], requires_grad=True),)),
-        (lambda x: x.clip(lo=0.0), (leaf(5),)),
+        (lambda x: x.clip(min=0.0), (leaf(5),)),
     ],
     "matmul": [
         (lambda a, b: a @ b, (leaf(2, 3), leaf(3, 4))),

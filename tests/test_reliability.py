@@ -139,7 +139,7 @@ def test_where_cannot_hide_an_infinite_slope_in_the_unused_branch():
     "safe_sqrt",
     [
         lambda x: ag.where(x > 0, x, 1.0).sqrt(),  # where on the input first ("double where")
-        lambda x: x.clip(lo=1e-30).sqrt(),  # or clip it into the domain (lo > 0: sqrt'(0) = inf)
+        lambda x: x.clip(min=1e-30).sqrt(),  # or clip it into the domain (lo > 0: sqrt'(0) = inf)
     ],
     ids=["where-first", "clip"],
 )

@@ -14,6 +14,8 @@ import numpy as np
 
 from autograd import Scalar, Tensor, no_grad
 
+from ..module import clear_grad
+
 
 class Optimizer:
     """Parameters in groups (dicts holding 'params' and the hyper-parameters) and their state."""
@@ -49,14 +51,11 @@ class Optimizer:
             raise ValueError("some parameters appear more than once in the optimizer's groups")
         self.param_groups.append({**self.defaults, **group, "params": params})
 
-    def zero_grad(self) -> None:
-        """Clear gradients: None for Tensors, 0.0 for Scalars."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if isinstance(p, Scalar):
-                    p.grad = 0.0
-                else:
-                    p.grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear gradients as PyTorch 2 does: None (zeros with set_to_none=False) for Tensors,
+        0.0 for Scalars, whose grad is always a float."""
+        for p in self._params():
+            clear_grad(p, set_to_none)
 
     @no_grad()
     def step(self) -> None:
