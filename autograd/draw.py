@@ -166,22 +166,23 @@ def draw_dot(
         placed[None].append((SUMMARY, summary, STYLES["collapsed"]))
         kinds.add("collapsed")
     ins, outs = _box_ends(values, rep, boxed, root)
+    face = {**shown, **{key: found[0] for key, found in outs.items()}}  # whose gradient shows
     for key in order:
         v = shown.get(key)
         head = key + "_op" if v is not None and v._op is not None else key
         for tail in inputs[key]:
             if key in kept:
                 source = tail if tail in kept else SUMMARY
-                edge(source, head, shown.get(tail))
+                edge(source, head, face.get(tail))
             elif tail in kept:
-                edge(tail, SUMMARY, shown.get(tail))
+                edge(tail, SUMMARY, face.get(tail))
         if key not in kept:
             continue
         if v is None:
             box = boxed[key]
             into, out_of = ins.get(key, []), outs.get(key, [])
             label = f"{box.label}\\nin {_shapes(into)}\\nout {_shapes(out_of)}"
-            node(box.parent, key, label, "module", out_of[0] if out_of else None)
+            node(box.parent, key, label, "module", face.get(key))
             continue
         box = where.get(id(v))
         node(box, key, _label(v, names.get(id(v), key), show_data, show_grad), _kind(v, root), v)

@@ -476,3 +476,8 @@ def test_grad_flow_on_a_scalar_graph_and_on_module_boxes():
             for c in (fill(named(nodes, f"{i}.weight")) for i in range(0, 19, 2))]  # fmt: skip
     assert rank == sorted(rank) and rank[0] == -1 and rank[-1] == len(GRAD_COLOURS) - 1
     assert fill(named(nodes, "0.weight")) == GRAD_VANISHING  # ten sigmoids: it vanishes
+    nodes, _ = parse_all(ag.draw_dot(loss, module=model, grad_flow=True, max_nodes=25))
+    first, last = nodes["m1"], nodes["m19"]  # collapsed: the colour of their outputs' gradients
+    assert label(first)[0].startswith("0: Linear") and label(last)[0].startswith("18: Linear")
+    assert fill(first) == GRAD_VANISHING and label(first)[-1].endswith("vanishing")
+    assert GRAD_COLOURS.index(fill(last)) > 0
