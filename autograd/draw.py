@@ -421,6 +421,12 @@ def _emit(dot, placed, boxes):
 
 def _grad_sizes(root, values):
     """id of each value root depends on through grad -> mean |d root / d value|."""
+    if (isinstance(root, Tensor) and root.size != 1) or not root.requires_grad:
+        shape = f"shape {root.shape}" if isinstance(root, Tensor) else "a Scalar"
+        raise ValueError(
+            "grad_flow=True draws the gradients of a one-element root that requires grad, such "
+            f"as a loss; this one has {shape} and requires_grad={root.requires_grad}"
+        )
     targets = [v for v in values if v.requires_grad]
     if any(v._saved is None for v in targets):
         raise RuntimeError(

@@ -465,6 +465,16 @@ def test_grad_flow_needs_the_graph_that_backward_frees_unless_retained():
         ag.draw_dot(out, grad_flow=True)
 
 
+def test_grad_flow_needs_a_one_element_root_that_requires_grad():
+    x = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(
+        ValueError, match=r"one-element root .* shape \(3,\) and requires_grad=True"
+    ):
+        ag.draw_dot(x * 2, grad_flow=True)
+    with pytest.raises(ValueError, match=r"shape \(\) and requires_grad=False"):
+        ag.draw_dot(Tensor(2.0) * 2, grad_flow=True)
+
+
 def test_grad_flow_on_a_scalar_graph_and_on_module_boxes():
     a, b, out = micrograd_example()
     nodes, _ = parse(ag.draw_dot(out, params={"a": a, "b": b}, grad_flow=True))
