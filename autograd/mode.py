@@ -6,6 +6,7 @@ import contextlib
 class _State:
     grad_enabled = True
     anomaly = False
+    scope = None  # an opaque tag each recorded op keeps (nn.Module: the call that made it)
 
 
 state = _State()

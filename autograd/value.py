@@ -44,9 +44,10 @@ class Value:
     """A node of the recorded graph: a leaf, or the output of an op applied to inputs."""
 
     __slots__ = (
-        "_requires_grad", "_op", "_inputs", "_params", "_saved", "_hooks", "_origin",
+        "_requires_grad", "_op", "_inputs", "_params", "_saved", "_hooks", "_origin", "_scope",
         "__weakref__",
     )  # fmt: skip
+    # _scope is set only on the outputs of recorded ops: the tag mode.state.scope held then
 
     def _init_node(self, requires_grad):
         self._requires_grad = requires_grad
@@ -82,7 +83,7 @@ class Value:
                     if out._floating():
                         out._requires_grad = True
                         out._op, out._inputs, out._params = op, inputs, params
-                        out._saved = out._versions()
+                        out._saved, out._scope = out._versions(), state.scope
                     break
         if state.anomaly:
             out._watch(op, inputs)

@@ -122,6 +122,8 @@ def main():
         print("scalar workloads (pure Python):", file=sys.stderr, flush=True)
         scalar, chain = group(1, "scalar"), group(1, "chain")
         results["scalar"] = {key: scalar[key] + chain[key] for key in scalar}
+    print("drawing a 10k-value graph:", file=sys.stderr, flush=True)
+    results["draw"] = group(1, "draw")
     results["load_after"] = os.getloadavg()[0]
     results["targets"] = report.check_targets(results["runs"], results["scalar"])
 
@@ -150,6 +152,8 @@ def main():
             )
         )
         print()
+    print(report.timing_table(results["draw"]["timings"], "Drawing (ag.draw_dot, max_nodes=200)"))
+    print()
     print(report.target_table(results["targets"]))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"bench-{started:%Y%m%d-%H%M%S}.json"

@@ -1,6 +1,6 @@
 """Run one group of workloads in this process and print the measurements as JSON.
 
-    python -m benchmarks.measure tensor|scalar|chain [ENGINE ...]   timings (default: all engines)
+    python -m benchmarks.measure tensor|scalar|chain|draw [ENGINE ...]   timings (default: all)
     python -m benchmarks.measure memory ENGINE                peak RSS and growth of a training loop
 
 The BLAS thread count comes from the environment (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS),
@@ -103,6 +103,13 @@ GROUPS = {
                  lambda: (100_000,), repeats=5, warmup=False, collect=True),
         Workload("chain_1m", "scalar chain, 1M links", "chain", ("ours", "floor"),
                  lambda: (1_000_000,), repeats=5, warmup=False, collect=True),
+    ],
+    # ag.draw_dot at size: a 10,001-value graph (a 2,500-layer MLP) with module boxes, max_nodes
+    "draw": [
+        Workload("draw_source", "draw_dot DOT text, 10k values", "draw_source", ("ours",),
+                 lambda: (2_500, 200), repeats=5, warmup=False),
+        Workload("draw_svg", "draw_dot render to SVG, 10k values", "draw_svg", ("ours",),
+                 lambda: (2_500, 200), repeats=5, warmup=False),
     ],
 }  # fmt: skip
 # Groups whose workloads' blocks alternate too, not only their engines': the chain's growth

@@ -1,5 +1,6 @@
 """This engine's workloads, written as a user would: nn modules, losses and optimizers."""
 
+import autograd as ag
 import nn
 import nn.functional as F
 from autograd import Scalar, Tensor
@@ -71,6 +72,26 @@ def chain(n):
     return step
 
 
+def _big_graph(layers):
+    """A `layers`-deep MLP of width 4 on 2 rows, summed: 4 values a layer (2,500: 10,001)."""
+    ag.manual_seed(0)
+    model = nn.MLP([4] * (layers + 1))
+    return model, model(ag.randn(2, 4)).sum()
+
+
+def draw_source(layers, max_nodes):
+    """draw_dot's DOT text of the big graph, module boxes and max_nodes on; its length."""
+    model, loss = _big_graph(layers)
+    return lambda: len(ag.draw_dot(loss, module=model, max_nodes=max_nodes).source)
+
+
+def draw_svg(layers, max_nodes):
+    """That Digraph rendered to SVG (by `dot`, or the renderer beside the interpreter)."""
+    model, loss = _big_graph(layers)
+    digraph = ag.draw_dot(loss, module=model, max_nodes=max_nodes)
+    return lambda: len(digraph.pipe(format="svg"))
+
+
 BUILDERS = {
     "classifier": classifier,
     "binary": binary,
@@ -78,4 +99,6 @@ BUILDERS = {
     "add_scalar": add_scalar,
     "moons": moons_demo,
     "chain": chain,
+    "draw_source": draw_source,
+    "draw_svg": draw_svg,
 }

@@ -1,4 +1,6 @@
-"""Draw the graph of one forward pass and loss of a 2-3-1 MLP into docs/mlp_graph.svg.
+"""Draw the pictures of README's "Drawing graphs" into docs/: a 2-3-1 MLP's forward pass and
+loss (mlp_graph.svg), a model's module boxes (module_boxes.svg) and the gradient flow of a
+10-layer sigmoid MLP (grad_flow.svg).
 
 Run from the repository root: .venv/bin/python docs/make_graph.py
 """
@@ -11,15 +13,47 @@ import autograd as ag
 import nn
 import nn.functional as F
 
+DOCS = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(graph, name):
+    path = os.path.join(DOCS, name)
+    with open(path, "wb") as f:
+        f.write(graph.pipe(format="svg"))
+    print(f"wrote {path}")
+
+
 ag.manual_seed(0)
 model = nn.MLP([2, 3, 1], activation="tanh")
 x = ag.tensor(np.array([[0.5, -1.0], [1.5, 0.25]], dtype=np.float32))
 y = ag.tensor(np.array([[1.0], [0.0]], dtype=np.float32))
 loss = F.mse_loss(model(x), y)
 loss.backward()
+write(ag.draw_dot(loss, params={"x": x, **dict(model.named_parameters())}), "mlp_graph.svg")
 
-graph = ag.draw_dot(loss, params={"x": x, **dict(model.named_parameters())})
-path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mlp_graph.svg")
-with open(path, "wb") as f:
-    f.write(graph.pipe(format="svg"))
-print(f"wrote {path}")
+
+class Net(nn.Module):
+    """An MLP (a Sequential) inside a model, then a head."""
+
+    def __init__(self):
+        self.body = nn.MLP([2, 4, 3])
+        self.head = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.head(self.body(x).tanh())
+
+
+ag.manual_seed(0)
+net = Net()
+x = ag.randn(5, 2)
+loss = F.mse_loss(net(x), ag.zeros(5, 1))
+write(ag.draw_dot(loss, module=net, params={"x": x}, show_data=False), "module_boxes.svg")
+
+ag.manual_seed(0)
+deep = nn.MLP([8] * 10 + [1], activation="sigmoid")
+x = ag.randn(16, 8)
+loss = deep(x).mean()
+graph = ag.draw_dot(
+    loss, module=deep, params={"x": x}, grad_flow=True, show_data=False, max_nodes=30, rankdir="TB"
+)
+write(graph, "grad_flow.svg")

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from autograd import Scalar, Tensor
+from autograd.mode import state
 
 
 class Parameter(Tensor):
@@ -50,7 +51,14 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        """forward, with the ops it records tagged (self, the enclosing call's tag): draw_dot's
+        module= boxes."""
+        outer = state.scope
+        state.scope = (self, outer)
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            state.scope = outer
 
     # -- what the module holds ---------------------------------------------------------------
 

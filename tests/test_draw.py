@@ -10,7 +10,7 @@ import pytest
 import autograd as ag
 import nn
 from autograd import Scalar, Tensor
-from autograd.draw import GraphvizNotFound
+from autograd.draw import GRAD_COLOURS, GRAD_NONFINITE, GRAD_VANISHING, GraphvizNotFound
 
 INSTALL_HINT = "apt-get install graphviz.*brew install graphviz.*conda install graphviz"
 
@@ -278,3 +278,216 @@ def test_bad_arguments_are_refused_with_clear_errors():
     with pytest.raises(ValueError, match="format"):
         ag.draw_dot(out, format="bitmap")
     assert "rankdir=TB" in ag.draw_dot(out, rankdir="TB").source
+
+
+# -- module boxes, collapse by module, gradient flow ---------------------------------------------
+
+
+def parse_all(digraph):
+    """(nodes, edges) as parse gives them, the nodes inside clusters included."""
+    nodes = dict(re.findall(r"^\t+(?!graph |node )(\w+) \[(.*)\]$", digraph.source, re.MULTILINE))
+    return {n: a for n, a in nodes.items() if not n.startswith("legend_")}, parse(digraph)[1]
+
+
+def clusters(digraph):
+    """{cluster name: (label, parent cluster or None, [node names])} from the DOT source."""
+    found, stack = {}, [None]
+    for line in digraph.source.splitlines():
+        line = line.strip()
+        if line.startswith("subgraph cluster_"):
+            name = line.split()[1]
+            found[name] = [None, stack[-1], []]
+            stack.append(name)
+        elif line == "}":
+            stack.pop()
+        elif stack[-1] is not None and re.match(r"(fillcolor|label)=", line):
+            found[stack[-1]][0] = re.search(r'label=("(?:[^"\\]|\\.)*"|\S+)', line)[1].strip('"')
+        elif stack[-1] is not None and re.match(r"\w+ \[", line):
+            found[stack[-1]][2].append(line.split()[0])
+    return found
+
+
+class Net(nn.Module):
+    """An MLP (a Sequential) inside a model, then a head."""
+
+    def __init__(self):
+        self.mlp = nn.MLP([2, 4, 3])
+        self.head = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.head(self.mlp(x).tanh())
+
+
+def net_loss():
+    ag.manual_seed(0)
+    model = Net()
+    x = ag.randn(5, 2)
+    return model, x, nn.functional.mse_loss(model(x), ag.zeros(5, 1))
+
+
+def test_module_boxes_hold_each_calls_ops_and_parameters_nested_as_the_modules_are():
+    model, x, loss = net_loss()
+    digraph = ag.draw_dot(loss, module=model, params={"x": x}, legend=False)
+    boxes = clusters(digraph)
+    by_label = {label.split(":")[0]: name for name, (label, _, _) in boxes.items()}
+    assert boxes[by_label["Net"]][0] == "Net"  # a container's repr spans lines: its class
+    assert boxes[by_label["mlp"]][0] == "mlp: MLP"
+    assert boxes[by_label["mlp.0"]][0] == "mlp.0: " + repr(model.mlp[0])
+    assert boxes[by_label["mlp.1"]][0] == "mlp.1: ReLU()"
+    parent = {label.split(":")[0]: boxes[p][0].split(":")[0] if p else None
+              for label, p, _ in boxes.values()}  # fmt: skip
+    assert parent == {"Net": None, "mlp": "Net", "mlp.0": "mlp", "mlp.1": "mlp", "mlp.2": "mlp",
+                      "head": "Net"}  # fmt: skip
+    nodes, _ = parse_all(digraph)
+    names = {label(attrs)[0]: node for node, attrs in nodes.items()}
+
+    def inside(node):
+        return [boxes[c][0].split(":")[0] for c in boxes if node in boxes[c][2]]
+
+    assert inside(names["mlp.0.weight"]) == ["mlp.0"] and inside(names["head.bias"]) == ["head"]
+    ops = {label(nodes[n])[0]: n for n in nodes if n.endswith("_op")}
+    assert inside(ops["relu"]) == ["mlp.1"] and inside(ops["tanh"]) == ["Net"]
+    assert inside(names["x"]) == [] and inside(ops["div"]) == []  # input and loss: outside
+    assert len(boxes) == 6
+
+
+def test_modules_record_their_calls_only_while_they_run():
+    class Broken(nn.Module):
+        def forward(self, x):
+            raise ValueError("broken forward")
+
+    with pytest.raises(ValueError, match="broken forward"):
+        Broken()(ag.ones(1))
+    y = ag.ones(2, requires_grad=True) * 2  # made outside any module: in no box
+    model = nn.Linear(2, 2)
+    z = model(y).sum()
+    assert set(clusters(ag.draw_dot(z, module=model))) == {"cluster_m0", "cluster_legend"}
+    assert "subgraph cluster_m" not in ag.draw_dot(y * 3, module=model).source
+
+
+def test_a_module_called_twice_gets_a_box_per_call_and_shared_parameters_go_outside():
+    layer = nn.Linear(2, 2)
+    out = layer(layer(ag.ones(1, 2))).sum()
+    digraph = ag.draw_dot(out, module=layer)
+    boxes = {k: v for k, v in clusters(digraph).items() if k != "cluster_legend"}
+    assert [v[0] for v in boxes.values()] == [repr(layer)] * 2
+    source = digraph.source
+    weight = re.search(r"\t(\w+) \[label=\"weight", source)  # one tab: the top level
+    assert weight and all(weight[1] not in v[2] for v in boxes.values())
+
+
+def test_module_must_be_a_module():
+    with pytest.raises(TypeError, match="module must be an nn.Module, got dict"):
+        ag.draw_dot(ag.ones(1, requires_grad=True) * 2, module={})
+
+
+def deep_mlp(layers, activation="relu", width=8, batch=4):
+    ag.manual_seed(0)
+    model = nn.MLP([width] * (layers + 1), activation=activation)
+    x = ag.randn(batch, width)
+    return model, x, model(x).sum()
+
+
+def test_max_nodes_collapses_whole_modules_first_showing_their_input_and_output_shapes():
+    model, _, loss = deep_mlp(20)
+    budget = 20 + 19 + 4  # 39 module nodes, the input, the sum and its op
+    nodes, edges = parse_all(ag.draw_dot(loss, module=model, max_nodes=budget, legend=False))
+    assert "collapsed" not in nodes
+    modules = [n for n, attrs in nodes.items() if "box3d" in attrs]
+    assert len(modules) == 39
+    first = label(nodes["m1"])  # m0 is the MLP itself, which stays a box
+    assert first == ["0: " + repr(model[0]), "in (4, 8)", "out (4, 8)"]
+    assert label(nodes["m2"]) == ["1: ReLU()", "in (4, 8)", "out (4, 8)"]
+    assert ("m1", "m2") in edges
+    assert len(parse_all(ag.draw_dot(loss, module=model, max_nodes=budget - 1))[0]) < budget
+
+
+def test_then_the_level_summary_counts_collapsed_modules_by_class():
+    model, _, loss = deep_mlp(20)
+    source = ag.draw_dot(loss, module=model, max_nodes=15, legend=False).source
+    nodes, _ = parse_all(ag.draw_dot(loss, module=model, max_nodes=15, legend=False))
+    linears = 20 - source.count("Linear(in_features")  # hidden in the summary
+    relus = 19 - source.count("ReLU()")
+    assert linears and relus and source.count("shape=box3d") - 1 + 3 <= 15
+    summary = label(nodes["collapsed"])  # a Linear call holds its weight, bias and output
+    assert summary[0] == f"{3 * linears + relus} values collapsed"
+    assert sorted(summary[1:]) == [f"Linear x{linears}", f"ReLU x{relus}"]
+
+
+def scaled_sum():
+    """out = sum(a) + 1e-3 sum(b) + 1e-9 sum(c): d out/d a = 1, d b = 1e-3, d c = 1e-9."""
+    a, b, c = (Tensor(np.ones(3), requires_grad=True) for _ in range(3))
+    return a, b, c, a.sum() + (b * 1e-3).sum() + (c * 1e-9).sum()
+
+
+def fill(attrs):
+    return re.search(r'fillcolor="(#\w+)"', attrs)[1]
+
+
+def test_grad_flow_colours_values_by_mean_gradient_on_a_log_scale_and_marks_vanishing_ones():
+    a, b, c, out = scaled_sum()
+    digraph = ag.draw_dot(out, params={"a": a, "b": b, "c": c}, grad_flow=True)
+    nodes, edges = parse(digraph)
+    colours = {name: fill(named(nodes, name)) for name in "abc"}
+    assert colours["c"] == GRAD_VANISHING  # 1e-9 of the largest (1)
+    assert GRAD_COLOURS.index(colours["a"]) > GRAD_COLOURS.index(colours["b"])
+    assert label(named(nodes, "a"))[-1] == "mean |grad| 1"
+    assert label(named(nodes, "b"))[-1] == "mean |grad| 0.001"
+    assert label(named(nodes, "c"))[-1] == "mean |grad| 1e-09 vanishing"
+    assert a.grad is None and b.grad is None  # computed for the drawing, .grad untouched
+    a_node = next(n for n, attrs in nodes.items() if label(attrs)[0] == "a")
+    assert re.search(rf'\t{a_node} -> \w+_op \[color="{colours["a"]}"', digraph.source)
+    assert re.search(r'legend_grad6 \[label="mean \|grad\| 1.0e-01 to 1.0e\+00"', digraph.source)
+    assert "legend_vanishing" in digraph.source and "legend_grad" not in ag.draw_dot(out).source
+
+
+def test_grad_flow_orders_colours_by_gradient_through_a_chain_and_marks_non_finite_ones():
+    x = Tensor(np.ones(2), requires_grad=True)
+    steps = [x]
+    for _ in range(6):
+        steps.append(steps[-1] * 0.1)  # gradients 1e-6 ... 1 from the input to the output
+    out = steps[-1].sum() + (Tensor([1.0], requires_grad=True) * np.inf).sum()
+    nodes, _ = parse(ag.draw_dot(out, params={f"s{i}": s for i, s in enumerate(steps)},
+                                 grad_flow=True))  # fmt: skip
+    order = [GRAD_COLOURS.index(fill(named(nodes, f"s{i}"))) for i in range(7)]
+    assert order == sorted(order) and order[0] < order[-1]
+    (bad,) = [attrs for attrs in nodes.values() if "non-finite" in label(attrs)[-1]]
+    assert fill(bad) == GRAD_NONFINITE
+
+
+def test_grad_flow_needs_the_graph_that_backward_frees_unless_retained():
+    a, _, _, out = scaled_sum()
+    out.backward(retain_graph=True)
+    assert "mean |grad| 1" in ag.draw_dot(out, params={"a": a}, grad_flow=True).source
+    assert a.grad.data.tolist() == [1.0, 1.0, 1.0]  # still what backward left
+    out.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True to backward"):
+        ag.draw_dot(out, grad_flow=True)
+
+
+def test_grad_flow_needs_a_one_element_root_that_requires_grad():
+    x = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(
+        ValueError, match=r"one-element root .* shape \(3,\) and requires_grad=True"
+    ):
+        ag.draw_dot(x * 2, grad_flow=True)
+    with pytest.raises(ValueError, match=r"shape \(\) and requires_grad=False"):
+        ag.draw_dot(Tensor(2.0) * 2, grad_flow=True)
+
+
+def test_grad_flow_on_a_scalar_graph_and_on_module_boxes():
+    a, b, out = micrograd_example()
+    nodes, _ = parse(ag.draw_dot(out, params={"a": a, "b": b}, grad_flow=True))
+    slope = 1 - math.tanh(3.0) ** 2
+    assert label(named(nodes, "a"))[-1] == f"mean |grad| {3 * slope:.2g}"
+    model, _, loss = deep_mlp(10, activation="sigmoid")
+    nodes, _ = parse_all(ag.draw_dot(loss, module=model, grad_flow=True))
+    rank = [GRAD_COLOURS.index(c) if c in GRAD_COLOURS else -1
+            for c in (fill(named(nodes, f"{i}.weight")) for i in range(0, 19, 2))]  # fmt: skip
+    assert rank == sorted(rank) and rank[0] == -1 and rank[-1] == len(GRAD_COLOURS) - 1
+    assert fill(named(nodes, "0.weight")) == GRAD_VANISHING  # ten sigmoids: it vanishes
+    nodes, _ = parse_all(ag.draw_dot(loss, module=model, grad_flow=True, max_nodes=25))
+    first, last = nodes["m1"], nodes["m19"]  # collapsed: the colour of their outputs' gradients
+    assert label(first)[0].startswith("0: Linear") and label(last)[0].startswith("18: Linear")
+    assert fill(first) == GRAD_VANISHING and label(first)[-1].endswith("vanishing")
+    assert GRAD_COLOURS.index(fill(last)) > 0
