@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from autograd import Tensor
-from autograd.random import generator
+from autograd.random import check_seed, generator
 
 
 class DataLoader:
@@ -50,8 +50,13 @@ def _array(data) -> np.ndarray:
 # -- synthetic data sets -------------------------------------------------------------------
 
 
-def _rng(seed):
-    return generator() if seed is None else np.random.default_rng(seed)
+def _rng(seed, n_samples, noise):
+    """The random generator of a data set generator, after checking the arguments they share."""
+    if not isinstance(n_samples, int | np.integer) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    if not isinstance(noise, int | float | np.number) or not 0 <= noise < math.inf:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    return generator() if seed is None else np.random.default_rng(check_seed(seed))
 
 
 def _finish(X, y, noise, rng):
@@ -69,7 +74,7 @@ def _halves(n_samples):
 
 def make_moons(n_samples: int = 100, noise: float = 0.0, seed=None):
     """Two interleaving half circles: label 0 on the upper arc, 1 on the lower one."""
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     n_top, n_bottom, y = _halves(n_samples)
     t_top, t_bottom = np.linspace(0, np.pi, n_top), np.linspace(0, np.pi, n_bottom)
     top = np.stack([np.cos(t_top), np.sin(t_top)], axis=1)
@@ -79,7 +84,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.0, seed=None):
 
 def make_circles(n_samples: int = 100, noise: float = 0.0, seed=None):
     """Two concentric circles: label 0 on the outer one (radius 1), 1 on the inner (0.5)."""
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     n_outer, n_inner, y = _halves(n_samples)
     t_outer = np.linspace(0, 2 * np.pi, n_outer, endpoint=False)
     t_inner = np.linspace(0, 2 * np.pi, n_inner, endpoint=False)
@@ -90,7 +95,7 @@ def make_circles(n_samples: int = 100, noise: float = 0.0, seed=None):
 
 def make_spirals(n_samples: int = 100, noise: float = 0.0, seed=None):
     """Two spirals winding one and a half turns around each other (labels 0 and 1)."""
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     n_first, n_second, y = _halves(n_samples)
     arms = []
     for n, sign in ((n_first, 1), (n_second, -1)):
@@ -105,7 +110,7 @@ def make_xor(n_samples: int = 100, noise: float = 0.0, seed=None):
 
     With noise=0 and n_samples=4 this is the XOR truth table.
     """
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     corners = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=np.float64)
     X = corners[np.arange(n_samples) % 4]
     y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)
@@ -114,7 +119,7 @@ def make_xor(n_samples: int = 100, noise: float = 0.0, seed=None):
 
 def make_regression(n_samples: int = 100, noise: float = 0.0, seed=None):
     """One feature x uniform in [-3, 3] and float32 targets y = sin(x) + noise * N(0, 1)."""
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     X = rng.uniform(-3, 3, (n_samples, 1))
     y = np.sin(X[:, 0]) + noise * rng.standard_normal(n_samples)
     return X.astype(np.float32), y.astype(np.float32)
