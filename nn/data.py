@@ -147,8 +147,8 @@ _IMAGES_MAGIC, _LABELS_MAGIC = 0x00000803, 0x00000801  # unsigned bytes, 3 or 1 
 def load_idx(images_path, labels_path):
     """MNIST-format IDX files (gzip or raw) as X (n, rows * cols) float32 in [0, 1], y int64.
 
-    A wrong magic number, a size that does not match the header, or differing image and
-    label counts raise a ValueError naming the file.
+    A wrong magic number, a size that does not match the header, differing image and label
+    counts or a label that is not a digit raise a ValueError naming the file.
     """
     images = _read_idx(images_path, _IMAGES_MAGIC, "image")
     labels = _read_idx(labels_path, _LABELS_MAGIC, "label")
@@ -157,7 +157,11 @@ def load_idx(images_path, labels_path):
             f"{images_path} holds {len(images)} images but {labels_path} holds {len(labels)} "
             "labels; the counts must match"
         )
-    return (images.reshape(len(images), -1) / 255).astype(np.float32), labels.astype(np.int64)
+    if labels.size and labels.max() > 9:
+        raise ValueError(f"{labels_path}: labels must be digits 0-9, got {labels.max()}")
+    return (images.reshape(len(images), math.prod(images.shape[1:])) / 255).astype(
+        np.float32
+    ), labels.astype(np.int64)
 
 
 def _read_idx(path, magic, kind):
