@@ -16,9 +16,14 @@ _lock = threading.Lock()
 
 
 def program() -> str | None:
-    """The path of `dot` on PATH, else of graphviz-pure (beside the running interpreter, so it
-    is found in a virtual environment that was never activated, or on PATH), else None."""
-    return shutil.which("dot") or shutil.which(PURE, path=os.pathsep.join(_pure_folders()))
+    """The path of `dot` on PATH, else of graphviz-pure, else None."""
+    return shutil.which("dot") or pure_program()
+
+
+def pure_program() -> str | None:
+    """The path of graphviz-pure: beside the running interpreter (so it is found in a virtual
+    environment that was never activated), else on PATH; None if it is not installed."""
+    return shutil.which(PURE, path=os.pathsep.join(_pure_folders()))
 
 
 def _pure_folders() -> list[str]:

@@ -245,7 +245,7 @@ def test_max_nodes_keeps_whole_layers_at_both_ends_of_a_deep_net():
 def renderer_on_path(request, monkeypatch, tmp_path):
     """Each way of rendering, whatever this machine has: a `dot` first on PATH (a script that
     notes its call and runs graphviz-pure, standing for Graphviz), or no `dot` at all."""
-    pure = shutil.which(renderer.PURE, path=os.pathsep.join(renderer._pure_folders()))
+    pure = renderer.pure_program()
     assert pure, "graphviz-pure is a dependency of the package"
     calls = tmp_path / "dot-calls"
     if request.param == "dot":
