@@ -192,7 +192,9 @@ def fit(model, optimizer, loader, epochs, X_test, y_test) -> tuple[list[float], 
     Raises Diverged at the first loss that is NaN or inf.
     """
     train_losses, test_losses = [], []
-    with tqdm(range(1, epochs + 1), desc="training", unit="epoch") as progress:
+    # numpy's overflow warnings would precede the one clear Diverged message
+    quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+    with quiet, tqdm(range(1, epochs + 1), desc="training", unit="epoch") as progress:
         for epoch in progress:
             total, count = 0.0, 0
             for xb, yb in loader:

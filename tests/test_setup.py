@@ -1,7 +1,10 @@
 """What a fresh clone installs: the package's dependencies, the make targets, the CI entry point."""
 
+import json
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,10 +41,24 @@ def test_hypothesis_and_the_renderer_are_package_dependencies():
         assert not any(r.marker.evaluate(env) for r in pure), env
 
 
+def test_the_notebooks_extra_installs_what_the_notebooks_use():
+    installed = {r.name for r in requirements(PROJECT["dependencies"])}
+    installed |= {r.name for r in requirements(PROJECT["optional-dependencies"]["notebooks"])}
+    assert "jupyterlab" in installed
+    pip_names = {"sklearn": "scikit-learn"}
+    ours_or_stdlib = {"autograd", "nn", *sys.stdlib_module_names}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        modules = set(re.findall(r"^\s*(?:import|from) (\w+)", code, re.MULTILINE))
+        if "load_digits" in code:  # nn.data.load_digits reads scikit-learn's copy
+            modules.add("sklearn")
+        for module in modules - ours_or_stdlib:
+            assert pip_names.get(module, module) in installed, (path.name, module)
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_notebooks_opens_jupyterlab_from_the_venv_through_an_extra():
-    extra = {r.name for r in requirements(PROJECT["optional-dependencies"]["notebooks"])}
-    assert "jupyterlab" in extra
     plan = subprocess.run(
         ["make", "-n", "-B", "notebooks"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
