@@ -125,13 +125,22 @@ def _decode(node, arrays):
 
 
 def _write_atomically(path, arrays):
-    """Write the arrays as an .npz to a temporary file, fsync it, and rename it over path."""
+    """Write the arrays as an .npz to a temporary file, fsync it, and rename it over path.
+
+    An OSError that names a file names the user's path, not the temporary one.
+    """
+    try:
+        _write_and_rename(path, arrays)
+    except OSError as error:
+        if error.filename is None:
+            raise
+        raise OSError(error.errno, error.strerror, path) from None
+
+
+def _write_and_rename(path, arrays):
     directory = os.path.dirname(os.path.abspath(path))
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
-    try:  # created as open() creates files, so the umask sets its permissions
-        fd = os.open(temporary, _NEW_FILE, 0o666)
-    except OSError as error:  # name the user's path, not the temporary one
-        raise OSError(error.errno, error.strerror, path) from None
+    fd = os.open(temporary, _NEW_FILE, 0o666)  # as open() creates files: the umask applies
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:

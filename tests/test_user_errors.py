@@ -95,6 +95,10 @@ def test_save_into_a_missing_directory_names_the_users_path(tmp_path):
     with pytest.raises(FileNotFoundError, match="No such file or directory: '.*missing/model.npz'"):
         nn.save({"w": np.ones(2)}, path)
     assert not (tmp_path / "missing").exists()
+    (tmp_path / "model.npz").mkdir()  # the rename fails: still the user's path, no leftovers
+    with pytest.raises(IsADirectoryError, match=r"Is a directory: '.*/model.npz'$"):
+        nn.save({"w": np.ones(2)}, tmp_path / "model.npz")
+    assert sorted(os.listdir(tmp_path)) == ["model.npz"]
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
