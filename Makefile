@@ -1,22 +1,21 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench fuzz lint clean
+.PHONY: demo notebooks test bench fuzz lint clean
 
-$(VENV)/.installed-demo: pyproject.toml
+# One stamp per extra: the venv, with the package and that extra installed.
+$(VENV)/.installed-%: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[train]"
+	$(PY) -m pip install -q -e ".[$*]"
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml
-	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
-	touch $@ $(VENV)/.installed-demo
-
-demo: $(VENV)/.installed-demo
+demo: $(VENV)/.installed-train
 	$(PY) -m nn.train
+
+# JupyterLab on the teaching notebooks, with the venv's Python as their kernel (Ctrl-C stops it).
+notebooks: $(VENV)/.installed-notebooks
+	$(VENV)/bin/jupyter lab notebooks
 
 # The notebooks run top to bottom as tests (nbmake); a cell that raises fails the suite.
 test: $(VENV)/.installed-test

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import graphviz
 import numpy as np
 
+from . import renderer
 from .engine import grad, toposort
 from .tensor import Tensor
 from .value import Value
@@ -43,29 +44,32 @@ LEGEND = {
 
 
 class GraphvizNotFound(graphviz.ExecutableNotFound):
-    """Rendering needs Graphviz's `dot` program; the message says how to install it."""
+    """Rendering needs Graphviz's `dot` or graphviz-pure; the message says how to install one."""
 
     _msg = (
-        "cannot render the graph: {}. Install Graphviz with "
-        "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
-        "`conda install graphviz`, or see https://graphviz.org/download/. "
-        "The DOT text is available without it as `.source`."
+        "cannot render the graph: {}, and graphviz-pure (which pip installs with this package "
+        "where a wheel exists) was not found either. Install it with `pip install graphviz-pure`, "
+        "or install Graphviz with `apt-get install graphviz` (Debian/Ubuntu), "
+        "`brew install graphviz` (macOS) or `conda install graphviz`, or see "
+        "https://graphviz.org/download/. The DOT text is available without it as `.source`."
     )
 
 
 class Digraph(graphviz.Digraph):
-    """A graphviz.Digraph whose pipe and render (so also view and notebook display) explain
-    a missing `dot` instead of only naming it."""
+    """A graphviz.Digraph whose pipe and render (so also view and notebook display) use
+    renderer.program() and explain a missing renderer instead of only naming it."""
 
     def pipe(self, *args, **kwargs):
         try:
-            return super().pipe(*args, **kwargs)
+            with renderer.found_program():
+                return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound as error:
             raise GraphvizNotFound([str(error)]) from error
 
     def render(self, *args, **kwargs):
         try:
-            return super().render(*args, **kwargs)
+            with renderer.found_program():
+                return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound as error:
             raise GraphvizNotFound([str(error)]) from error
 

@@ -5,6 +5,7 @@ import numpy as np
 from .engine import grad
 from .scalar import Scalar
 from .tensor import Tensor
+from .value import Value
 
 
 class GradcheckError(AssertionError):
@@ -22,7 +23,7 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
     wrt = [i for i, x in enumerate(inputs) if _differentiable(x)]
     if not wrt:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
-    outputs = _as_tuple(fn(*inputs))
+    outputs = _outputs(fn, inputs, "gradcheck")
     analytical = [_analytical(out, [inputs[i] for i in wrt]) for out in outputs]
     for k, i in enumerate(wrt):
         numerical = _numerical(fn, inputs, i, eps)
@@ -47,6 +48,18 @@ def _check_callable(fn, name):
         raise TypeError(f"{name}: fn must be a function of the inputs, got {type(fn).__name__}")
 
 
+def _outputs(fn, inputs, name):
+    """fn(*inputs) as a tuple, if it holds only Scalars and Tensors (whose gradients exist)."""
+    outputs = _as_tuple(fn(*inputs))
+    for o, out in enumerate(outputs):
+        if not isinstance(out, Value):
+            raise TypeError(
+                f"{name}: fn must return a Scalar or Tensor computed from the inputs (or a "
+                f"tuple of them), got {type(out).__name__} as output {o}"
+            )
+    return outputs
+
+
 def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
                   raise_exception=True) -> bool:  # fmt: skip
     """gradcheck of the first derivatives (vector-Jacobian products), i.e. second derivatives.
@@ -55,7 +68,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e
     """
     _check_callable(fn, "gradgradcheck")
     inputs = [_float64(x) for x in _as_tuple(inputs)]
-    outputs = _as_tuple(fn(*inputs))
+    outputs = _outputs(fn, inputs, "gradgradcheck")
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = [_like(out, rng) for out in outputs]

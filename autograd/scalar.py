@@ -1,5 +1,7 @@
 """Scalar: a Python float that records the ops applied to it (micrograd semantics)."""
 
+from numbers import Real
+
 from . import engine, ops
 from .mode import state
 from .value import Value
@@ -66,9 +68,10 @@ class Scalar(Value):
     def __init__(self, data: float, requires_grad: bool = True):
         if isinstance(data, Scalar):
             data = data._data
-        if not isinstance(data, int | float) or isinstance(data, bool):
+        number = None if isinstance(data, bool) else _float(data)
+        if number is None:
             raise TypeError(f"Scalar holds a real number, got {type(data).__name__}")
-        self._data, self.grad = float(data), 0.0
+        self._data, self.grad = number, 0.0
         self._init_node(requires_grad)
 
     @property
@@ -99,11 +102,10 @@ class Scalar(Value):
     sigmoid, relu = _unary(ops.sigmoid), _unary(ops.relu)
 
     def __sub__(self, other):
-        return (
-            self + (-other)
-            if type(other) is Scalar or _float(other) is not None
-            else NotImplemented
-        )
+        if type(other) is Scalar:
+            return self + (-other)
+        number = _float(other)  # negated as a float: -np.uint8(7) would wrap around
+        return NotImplemented if number is None else self + (-number)
 
     def __rsub__(self, other):
         return (-self) + other if _float(other) is not None else NotImplemented
@@ -177,10 +179,11 @@ def _wrap(data):
 
 
 def _float(value):
-    """A plain number as a float, None for anything else."""
+    """A real number (numpy's real scalars included, arrays not) as a float, None for anything
+    else."""
     if type(value) is float:
         return value
-    return float(value) if isinstance(value, int | float) else None
+    return float(value) if isinstance(value, int | float | Real) else None
 
 
 def _seed_number(grad):
@@ -190,6 +193,6 @@ def _seed_number(grad):
 def _number(value):
     if isinstance(value, Scalar):
         return value._data
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Real):
         return value
     raise TypeError(f"cannot compare a Scalar with {type(value).__name__}")

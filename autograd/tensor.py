@@ -328,11 +328,23 @@ class Tensor(Value):
         shape = _shape(shape)
         if shape == self.shape:
             return self
-        return Tensor._apply(ops.reshape, (self,), (shape,))
+        try:
+            return Tensor._apply(ops.reshape, (self,), (shape,))
+        except ValueError:
+            raise ValueError(
+                f"reshape: a tensor of shape {self.shape} ({self.size} elements) cannot be "
+                f"reshaped to {shape}"
+            ) from None
 
     def transpose(self, *axes):
         axes = _shape(axes) or tuple(range(self.ndim))[::-1]
-        return Tensor._apply(ops.transpose, (self,), (axes,))
+        try:
+            return Tensor._apply(ops.transpose, (self,), (axes,))
+        except ValueError:  # numpy's AxisError is one too
+            raise ValueError(
+                f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of a tensor "
+                f"of shape {self.shape}"
+            ) from None
 
     def flatten(self):
         return self.reshape(-1)
@@ -509,14 +521,23 @@ def _broadcast_apply(op, inputs, params=()):
         and shapes.count(shapes[0]) != len(shapes)
         and any(x._requires_grad for x in inputs)
     ):
-        try:
-            shape = np.broadcast_shapes(*shapes)
-        except ValueError:
-            raise ValueError(
-                f"{op.name}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
-            ) from None
+        shape = _broadcast_shape(op, shapes)
         inputs = tuple(x.broadcast_to(shape) if x._requires_grad else x for x in inputs)
-    return Tensor._apply(op, inputs, params)
+    try:
+        return Tensor._apply(op, inputs, params)
+    except ValueError:
+        _broadcast_shape(op, shapes)  # numpy's message names neither the op nor our shapes
+        raise
+
+
+def _broadcast_shape(op, shapes):
+    """The shape shapes broadcast to, or a ValueError naming op and the shapes."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(
+            f"{op.name}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
+        ) from None
 
 
 def _matmul(a, b):

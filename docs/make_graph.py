@@ -2,24 +2,31 @@
 loss (mlp_graph.svg), a model's module boxes (module_boxes.svg) and the gradient flow of a
 10-layer sigmoid MLP (grad_flow.svg).
 
-Run from the repository root: .venv/bin/python docs/make_graph.py
+Run from the repository root: .venv/bin/python docs/make_graph.py [OUT_DIR]
+The committed files are graphviz-pure's renderings (used even where Graphviz's dot is
+installed): it writes the same bytes on every platform, so tests/test_docs.py can check them.
 """
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 
 import autograd as ag
 import nn
 import nn.functional as F
+from autograd import renderer
 
-DOCS = os.path.dirname(os.path.abspath(__file__))
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 
 
 def write(graph, name):
-    path = os.path.join(DOCS, name)
+    path = os.path.join(OUT, name)
+    command = [renderer.pure_program(), "-Tsvg"]
+    svg = subprocess.run(command, input=graph.source.encode(), capture_output=True, check=True)
     with open(path, "wb") as f:
-        f.write(graph.pipe(format="svg"))
+        f.write(svg.stdout)
     print(f"wrote {path}")
 
 

@@ -12,7 +12,7 @@ object exactly and needs only np.load(allow_pickle=False).
 
 import json
 import os
-import tempfile
+import uuid
 import zipfile
 import zlib
 
@@ -21,6 +21,7 @@ import numpy as np
 from autograd import Tensor
 
 STRUCTURE = "__structure__"
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _BROKEN = (  # what reading a damaged archive can raise
     ValueError,
     TypeError,
@@ -124,11 +125,22 @@ def _decode(node, arrays):
 
 
 def _write_atomically(path, arrays):
-    """Write the arrays as an .npz to a temporary file, fsync it, and rename it over path."""
+    """Write the arrays as an .npz to a temporary file, fsync it, and rename it over path.
+
+    An OSError that names a file names the user's path, not the temporary one.
+    """
+    try:
+        _write_and_rename(path, arrays)
+    except OSError as error:
+        if error.filename is None:
+            raise
+        raise OSError(error.errno, error.strerror, path) from None
+
+
+def _write_and_rename(path, arrays):
     directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(
-        dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
-    )
+    temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(temporary, _NEW_FILE, 0o666)  # as open() creates files: the umask applies
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:

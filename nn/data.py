@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from autograd import Tensor
-from autograd.random import generator
+from autograd.random import check_seed, generator
 
 
 class DataLoader:
@@ -50,8 +50,13 @@ def _array(data) -> np.ndarray:
 # -- synthetic data sets -------------------------------------------------------------------
 
 
-def _rng(seed):
-    return generator() if seed is None else np.random.default_rng(seed)
+def _rng(seed, n_samples, noise):
+    """The random generator of a data set generator, after checking the arguments they share."""
+    if not isinstance(n_samples, int | np.integer) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    if not isinstance(noise, int | float | np.number) or not 0 <= noise < math.inf:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    return generator() if seed is None else np.random.default_rng(check_seed(seed))
 
 
 def _finish(X, y, noise, rng):
@@ -69,7 +74,7 @@ def _halves(n_samples):
 
 def make_moons(n_samples: int = 100, noise: float = 0.0, seed=None):
     """Two interleaving half circles: label 0 on the upper arc, 1 on the lower one."""
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     n_top, n_bottom, y = _halves(n_samples)
     t_top, t_bottom = np.linspace(0, np.pi, n_top), np.linspace(0, np.pi, n_bottom)
     top = np.stack([np.cos(t_top), np.sin(t_top)], axis=1)
@@ -79,7 +84,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.0, seed=None):
 
 def make_circles(n_samples: int = 100, noise: float = 0.0, seed=None):
     """Two concentric circles: label 0 on the outer one (radius 1), 1 on the inner (0.5)."""
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     n_outer, n_inner, y = _halves(n_samples)
     t_outer = np.linspace(0, 2 * np.pi, n_outer, endpoint=False)
     t_inner = np.linspace(0, 2 * np.pi, n_inner, endpoint=False)
@@ -90,7 +95,7 @@ def make_circles(n_samples: int = 100, noise: float = 0.0, seed=None):
 
 def make_spirals(n_samples: int = 100, noise: float = 0.0, seed=None):
     """Two spirals winding one and a half turns around each other (labels 0 and 1)."""
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     n_first, n_second, y = _halves(n_samples)
     arms = []
     for n, sign in ((n_first, 1), (n_second, -1)):
@@ -105,7 +110,7 @@ def make_xor(n_samples: int = 100, noise: float = 0.0, seed=None):
 
     With noise=0 and n_samples=4 this is the XOR truth table.
     """
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     corners = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=np.float64)
     X = corners[np.arange(n_samples) % 4]
     y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)
@@ -114,7 +119,7 @@ def make_xor(n_samples: int = 100, noise: float = 0.0, seed=None):
 
 def make_regression(n_samples: int = 100, noise: float = 0.0, seed=None):
     """One feature x uniform in [-3, 3] and float32 targets y = sin(x) + noise * N(0, 1)."""
-    rng = _rng(seed)
+    rng = _rng(seed, n_samples, noise)
     X = rng.uniform(-3, 3, (n_samples, 1))
     y = np.sin(X[:, 0]) + noise * rng.standard_normal(n_samples)
     return X.astype(np.float32), y.astype(np.float32)
@@ -142,8 +147,8 @@ _IMAGES_MAGIC, _LABELS_MAGIC = 0x00000803, 0x00000801  # unsigned bytes, 3 or 1 
 def load_idx(images_path, labels_path):
     """MNIST-format IDX files (gzip or raw) as X (n, rows * cols) float32 in [0, 1], y int64.
 
-    A wrong magic number, a size that does not match the header, or differing image and
-    label counts raise a ValueError naming the file.
+    A wrong magic number, a size that does not match the header, differing image and label
+    counts or a label that is not a digit raise a ValueError naming the file.
     """
     images = _read_idx(images_path, _IMAGES_MAGIC, "image")
     labels = _read_idx(labels_path, _LABELS_MAGIC, "label")
@@ -152,7 +157,11 @@ def load_idx(images_path, labels_path):
             f"{images_path} holds {len(images)} images but {labels_path} holds {len(labels)} "
             "labels; the counts must match"
         )
-    return (images.reshape(len(images), -1) / 255).astype(np.float32), labels.astype(np.int64)
+    if labels.size and labels.max() > 9:
+        raise ValueError(f"{labels_path}: labels must be digits 0-9, got {labels.max()}")
+    return (images.reshape(len(images), math.prod(images.shape[1:])) / 255).astype(
+        np.float32
+    ), labels.astype(np.int64)
 
 
 def _read_idx(path, magic, kind):

@@ -124,6 +124,12 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     data = target.data if isinstance(target, Tensor) else np.asarray(target)
     if data.dtype.kind in "iu":
         return fused_softmax_cross_entropy(logits, data, reduction)
+    if data.shape == logits.shape[:-1]:
+        raise TypeError(
+            f"cross_entropy: a target of shape {data.shape} holds class indices, which must be "
+            f"integers, got {data.dtype} (use target.astype(int)); probabilities have the "
+            f"logits' shape {logits.shape}"
+        )
     probs = _target(target, logits, "probability target")
     return _reduce(-(probs * logits.log_softmax(axis=-1)).sum(axis=-1), reduction)
 
@@ -152,6 +158,13 @@ def hinge_loss(scores, target_pm1, reduction: str = "mean"):
 
     scores is a Tensor, or a list of Scalars (then the result is a Scalar, or a list for 'none').
     """
+    labels = np.asarray(target_pm1.data if isinstance(target_pm1, Tensor) else target_pm1)
+    if not np.isin(labels, (-1, 1)).all():
+        wrong = labels[~np.isin(labels, (-1, 1))]
+        raise ValueError(
+            f"hinge_loss needs targets -1 or +1, got {wrong.flat[0].item()!r}; for 0/1 labels use "
+            "2 * y - 1"
+        )
     if isinstance(scores, Tensor):
         return _reduce((1 - _target(target_pm1, scores) * scores).relu(), reduction)
     margins = [(1 - float(y) * s).relu() for s, y in zip(scores, target_pm1, strict=True)]

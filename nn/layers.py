@@ -154,6 +154,12 @@ class MLP(Sequential):
     """
 
     def __init__(self, sizes, activation: str = "relu", output_activation: str | None = None):
+        if isinstance(sizes, int | np.integer):
+            example = [sizes, *activation] if isinstance(activation, list | tuple) else [sizes, 1]
+            raise TypeError(
+                f"MLP takes one list of sizes, the input size first: nn.MLP({example}) "
+                "(micrograd's MLP(nin, nouts) takes them apart)"
+            )
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least an input and an output size, got {sizes}")

@@ -1,11 +1,14 @@
 """`python -m nn.train`: train an MLP classifier on a small data set and show it learning.
 
 It prints a progress bar with the loss and the final train and test accuracy, and writes into
---out: loss.png (the loss per epoch), decision_boundary.png (2-D data sets), graph.svg (the
-graph of one forward pass and loss) and model.npz (model and optimizer state, and the options).
+--out: model.npz (model and optimizer state, and the options) first, then loss.png (train and
+test loss per epoch), decision_boundary.png (2-D data sets) and graph.svg (the graph of one
+forward pass and loss). Options are checked before training; a loss that becomes NaN or inf
+stops training (exit status 1).
 """
 
 import argparse
+import math
 import os
 import time
 
@@ -87,16 +90,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Diverged(Exception):
+    """The training loss became NaN or inf."""
+
+
 def check_options(parser, args) -> None:
     """Reject option values no training could use, with the reason."""
-    if args.lr is not None and not args.lr > 0:
-        parser.error(f"--lr must be positive, got {args.lr}")
+    if args.lr is not None and not 0 < args.lr < math.inf:
+        parser.error(f"--lr must be a positive finite number, got {args.lr}")
     if args.epochs < 1:
         parser.error(f"--epochs must be at least 1, got {args.epochs}")
     if args.batch_size < 1:
         parser.error(f"--batch-size must be at least 1, got {args.batch_size}")
-    if args.weight_decay is not None and args.weight_decay < 0:
-        parser.error(f"--weight-decay must be >= 0, got {args.weight_decay}")
+    if args.weight_decay is not None and not 0 <= args.weight_decay < math.inf:
+        parser.error(f"--weight-decay must be a finite number >= 0, got {args.weight_decay}")
+    if args.seed < 0:
+        parser.error(f"--seed must be >= 0, got {args.seed}")
+    check_out(parser, args.out)
+
+
+def check_out(parser, out) -> None:
+    """--out must be a directory, or a path where one can be created."""
+    existing = os.path.abspath(out)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        what = "is a file" if existing == os.path.abspath(out) else f"is inside the file {existing}"
+        parser.error(f"--out {out} {what}; give a directory")
+    if not os.access(existing, os.W_OK):
+        parser.error(f"--out {out}: cannot write into {existing}")
+
+
+def check_splits(parser, dataset, splits) -> int:
+    """The number of classes, after checking that the test set fits the training set."""
+    X_train, y_train, X_test, y_test = splits
+    if len(X_train) == 0 or len(X_test) == 0:
+        empty = "training" if len(X_train) == 0 else "test"
+        parser.error(f"{dataset}: the {empty} set holds no samples")
+    if X_test.shape[1:] != X_train.shape[1:]:
+        parser.error(
+            f"{dataset}: test samples have {X_test.shape[1]} features but training samples "
+            f"have {X_train.shape[1]}"
+        )
+    classes = int(y_train.max()) + 1
+    if y_test.max() >= classes:
+        parser.error(
+            f"{dataset}: the test set has class {int(y_test.max())}, but the training set only "
+            f"classes 0-{classes - 1}"
+        )
+    return classes
 
 
 def load_dataset(name: str, seed: int):
@@ -144,21 +186,31 @@ def layer_sizes(parser, text, features, classes, dataset) -> list[int]:
     return sizes
 
 
-def fit(model, optimizer, loader, epochs) -> list[float]:
-    """Train with cross-entropy; the mean loss of each epoch."""
-    losses = []
-    progress = tqdm(range(epochs), desc="training", unit="epoch")
-    for _ in progress:
-        total, count = 0.0, 0
-        for xb, yb in loader:
-            loss = F.cross_entropy(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total, count = total + loss.item() * len(yb), count + len(yb)
-        losses.append(total / count)
-        progress.set_postfix(loss=f"{losses[-1]:.4f}", refresh=False)
-    return losses
+def fit(model, optimizer, loader, epochs, X_test, y_test) -> tuple[list[float], list[float]]:
+    """Train with cross-entropy: the mean training loss of each epoch, and the test loss after it.
+
+    Raises Diverged at the first loss that is NaN or inf.
+    """
+    train_losses, test_losses = [], []
+    # numpy's overflow warnings would precede the one clear Diverged message
+    quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+    with quiet, tqdm(range(1, epochs + 1), desc="training", unit="epoch") as progress:
+        for epoch in progress:
+            total, count = 0.0, 0
+            for xb, yb in loader:
+                loss = F.cross_entropy(model(xb), yb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                value = loss.item()
+                if not math.isfinite(value):
+                    raise Diverged(f"the loss became {value} in epoch {epoch}")
+                total, count = total + value * len(yb), count + len(yb)
+            train_losses.append(total / count)
+            with ag.no_grad():
+                test_losses.append(F.cross_entropy(model(ag.tensor(X_test)), y_test).item())
+            progress.set_postfix(loss=f"{train_losses[-1]:.4f}", refresh=False)
+    return train_losses, test_losses
 
 
 def predict(model, X) -> np.ndarray:
@@ -171,43 +223,80 @@ def accuracy(model, X, y) -> float:
     return float((predict(model, X) == y).mean())
 
 
-def plot_loss(losses, path):
+def loss_figure(train_losses, test_losses, title):
+    """Train and test loss per epoch, each epoch a marker, on integer epoch ticks."""
     from matplotlib.figure import Figure  # renders with Agg: no display needed
+    from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(5, 3.5), layout="tight")
+    fig = Figure(figsize=(5.5, 3.8), layout="tight")
     ax = fig.add_subplot()
-    ax.plot(range(1, len(losses) + 1), losses)
-    ax.set(xlabel="epoch", ylabel="cross-entropy loss", yscale="log", title="training loss")
-    fig.savefig(path, dpi=100)
+    epochs = range(1, len(train_losses) + 1)
+    ax.plot(epochs, train_losses, marker="o", markersize=3, label="train")
+    ax.plot(epochs, test_losses, marker="s", markersize=3, label="test")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.set_xlim(0.5, len(train_losses) + 0.5)
+    values = [*train_losses, *test_losses]
+    if min(values) > 0 and max(values) > 10 * min(values):  # a log scale only where it helps
+        ax.set_yscale("log")
+    ax.set(xlabel="epoch", ylabel="cross-entropy loss", title=title)
+    ax.legend()
+    return fig
 
 
-def plot_decision_boundary(model, X, y, path):
+def boundary_figure(model, splits, title):
+    """The predicted class over the plane, with the training and test points by class."""
+    from matplotlib import colormaps
     from matplotlib.figure import Figure
 
+    X_train, y_train, X_test, y_test = splits
+    X = np.concatenate([X_train, X_test])
+    classes = int(max(y_train.max(), y_test.max())) + 1
     lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     xs, ys = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
     grid = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(X.dtype)
-    classes = predict(model, grid).reshape(xs.shape)
-    fig = Figure(figsize=(5, 4.5), layout="tight")
+    predicted = predict(model, grid).reshape(xs.shape)
+    colours = colormaps["coolwarm"].resampled(classes)
+    fig = Figure(figsize=(5.5, 5.5), layout="constrained")
     ax = fig.add_subplot()
-    ax.contourf(xs, ys, classes, levels=np.arange(y.max() + 2) - 0.5, cmap="coolwarm", alpha=0.35)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=10, edgecolors="k", linewidths=0.3)
-    ax.set(title="decision boundary", xlabel="x0", ylabel="x1")
-    fig.savefig(path, dpi=100)
+    ax.contourf(xs, ys, predicted, levels=np.arange(classes + 1) - 0.5, cmap=colours, alpha=0.3)
+    parts = (("train", X_train, y_train, "o", 12), ("test", X_test, y_test, "^", 36))
+    for part, X_part, y_part, marker, size in parts:
+        for c in range(classes):
+            points = X_part[y_part == c]
+            ax.scatter(
+                *points.T,
+                color=colours(c),
+                marker=marker,
+                s=size,
+                edgecolors="k",
+                linewidths=0.4,
+                label=f"class {c} ({part})",
+            )
+    ax.set(title=title, xlabel="x0", ylabel="x1")
+    fig.legend(loc="outside lower center", ncols=2)  # a column each for train and test
+    return fig
 
 
 def draw_graph(model, X, y, path) -> bool:
-    """Write the graph of one forward pass and loss (on 4 samples) as SVG; False if not drawn."""
+    """Write the graph of one forward pass and loss (on 4 samples) as SVG; False if not drawn.
+
+    The input is named x, and the caption shows the target classes.
+    """
     if not hasattr(ag, "draw_dot"):
         print("graph.svg skipped: this autograd has no draw_dot")
         return False
-    loss = F.cross_entropy(model(ag.tensor(X[:4])), y[:4])
+    x, target = ag.tensor(X[:4]), y[:4].tolist()
+    loss = F.cross_entropy(model(x), target)
     loss.backward()
-    digraph = ag.draw_dot(loss, params=dict(model.named_parameters()))
+    digraph = ag.draw_dot(loss, params={"input x": x, **dict(model.named_parameters())})
     model.zero_grad()
+    digraph.attr(
+        label=f"cross-entropy of the model on 4 training samples x; target classes y = {target}",
+        labelloc="t",
+    )
     try:
         svg = digraph.pipe(format="svg")
-    except RuntimeError as error:  # Graphviz's `dot` program is missing
+    except RuntimeError as error:  # neither Graphviz's `dot` nor graphviz-pure is installed
         print(f"graph.svg skipped: {error}")
         return False
     with open(path, "wb") as f:
@@ -224,25 +313,32 @@ def make_optimizer(args, params):
     return cls(params, **options)
 
 
-def write_outputs(out, model, optimizer, losses, splits, config) -> list[str]:
-    """The loss curve, decision boundary (2-D data), graph and checkpoint; the names written."""
+def write_outputs(out, model, optimizer, losses, splits, config, accuracies) -> list[str]:
+    """The checkpoint first (a failing plot then loses nothing), the loss curve, the decision
+    boundary (2-D data) and the graph; the names written."""
     X_train, y_train, X_test, y_test = splits
     os.makedirs(out, exist_ok=True)
-    plot_loss(losses, os.path.join(out, "loss.png"))
-    written = ["loss.png"]
-    if X_train.shape[1] == 2:
-        X, y = np.concatenate([X_train, X_test]), np.concatenate([y_train, y_test])
-        plot_decision_boundary(model, X, y, os.path.join(out, "decision_boundary.png"))
-        written.append("decision_boundary.png")
-    if draw_graph(model, X_train, y_train, os.path.join(out, "graph.svg")):
-        written.append("graph.svg")
     checkpoint = {
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "config": config,
     }
     nn.save(checkpoint, os.path.join(out, "model.npz"))
-    return written + ["model.npz"]
+    written = ["model.npz"]
+    run = f"{config['dataset']}, {config['optimizer']} (lr {config['lr']:g})"
+    loss_figure(*losses, f"loss per epoch: {run}").savefig(os.path.join(out, "loss.png"), dpi=100)
+    written.append("loss.png")
+    if X_train.shape[1] == 2:
+        title = (
+            f"{config['dataset']}: train accuracy {accuracies[0]:.1%}, "
+            f"test accuracy {accuracies[1]:.1%}"
+        )
+        figure = boundary_figure(model, splits, title)
+        figure.savefig(os.path.join(out, "decision_boundary.png"), dpi=100)
+        written.append("decision_boundary.png")
+    if draw_graph(model, X_train, y_train, os.path.join(out, "graph.svg")):
+        written.append("graph.svg")
+    return written
 
 
 def main(argv=None) -> dict:
@@ -256,8 +352,8 @@ def main(argv=None) -> dict:
     except (ValueError, OSError, ImportError) as error:
         parser.error(str(error))
     X_train, y_train, X_test, y_test = splits
-    features, classes = X_train.shape[1], int(max(y_train.max(), y_test.max())) + 1
-    sizes = layer_sizes(parser, args.layers, features, classes, args.dataset)
+    classes = check_splits(parser, args.dataset, splits)
+    sizes = layer_sizes(parser, args.layers, X_train.shape[1], classes, args.dataset)
 
     model = nn.MLP(sizes, activation=args.activation)
     optimizer = make_optimizer(args, model.parameters())
@@ -268,17 +364,30 @@ def main(argv=None) -> dict:
         f"{','.join(map(str, sizes))} ({args.activation}, {count} parameters), {args.optimizer}"
     )
     start = time.perf_counter()
-    losses = fit(model, optimizer, loader, args.epochs)
+    try:
+        losses = fit(model, optimizer, loader, args.epochs, X_test, y_test)
+    except Diverged as error:
+        lr = optimizer.param_groups[0]["lr"]
+        message = (
+            f"{error}; training stopped and nothing was written. Try a lower --lr than {lr:g}."
+        )
+        parser.exit(1, f"{parser.prog}: error: {message}\n")
     seconds = time.perf_counter() - start
     train_accuracy = accuracy(model, X_train, y_train)
     test_accuracy = accuracy(model, X_test, y_test)
     print(f"trained in {seconds:.1f} s ({seconds / args.epochs * 1000:.1f} ms per epoch)")
     print(f"train accuracy {train_accuracy:.1%}, test accuracy {test_accuracy:.1%}")
 
-    config = dict(vars(args), layers=sizes)
-    written = write_outputs(args.out, model, optimizer, losses, splits, config)
+    config = dict(vars(args), layers=sizes, lr=optimizer.param_groups[0]["lr"])
+    accuracies = (train_accuracy, test_accuracy)
+    written = write_outputs(args.out, model, optimizer, losses, splits, config, accuracies)
     print(f"wrote {', '.join(written)} to {args.out}")
-    return {"train_accuracy": train_accuracy, "test_accuracy": test_accuracy, "losses": losses}
+    return {
+        "train_accuracy": train_accuracy,
+        "test_accuracy": test_accuracy,
+        "losses": losses[0],
+        "test_losses": losses[1],
+    }
 
 
 if __name__ == "__main__":

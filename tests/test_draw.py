@@ -1,7 +1,11 @@
 """ag.draw_dot: the DOT text of Scalar and Tensor graphs, collapsing, rendering, missing dot."""
 
 import math
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import graphviz
 import numpy as np
@@ -9,10 +13,12 @@ import pytest
 
 import autograd as ag
 import nn
-from autograd import Scalar, Tensor
+from autograd import Scalar, Tensor, renderer
 from autograd.draw import GRAD_COLOURS, GRAD_NONFINITE, GRAD_VANISHING, GraphvizNotFound
 
-INSTALL_HINT = "apt-get install graphviz.*brew install graphviz.*conda install graphviz"
+ROOT = Path(__file__).resolve().parent.parent
+
+INSTALL_HINT = "pip install graphviz-pure.*apt-get install graphviz.*brew install.*conda install"
 
 
 def parse(digraph):
@@ -234,7 +240,23 @@ def test_max_nodes_keeps_whole_layers_at_both_ends_of_a_deep_net():
     assert "collapsed" not in parse(ag.draw_dot(loss, max_nodes=1000))[0]
 
 
-def test_renders_svg_and_png_with_dot():
+@pytest.fixture(params=["dot", "graphviz-pure"])
+def renderer_on_path(request, monkeypatch, tmp_path):
+    """Each way of rendering, whatever this machine has: a `dot` first on PATH (a script that
+    notes its call and runs graphviz-pure, standing for Graphviz), or no `dot` at all."""
+    pure = renderer.pure_program()
+    assert pure, "graphviz-pure is a dependency of the package"
+    calls = tmp_path / "dot-calls"
+    if request.param == "dot":
+        dot = tmp_path / "dot"
+        dot.write_text(f'#!/bin/sh\necho "$@" >> "{calls}"\nexec "{pure}" "$@"\n')
+        dot.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert renderer.program() == str(tmp_path / "dot" if request.param == "dot" else pure)
+    return request.param, calls
+
+
+def test_renders_svg_and_png(renderer_on_path):
     x, w, b, out = tensor_example()
     digraph = ag.draw_dot(out, params={"weight_w": w})
     assert isinstance(digraph, graphviz.Digraph)
@@ -244,18 +266,32 @@ def test_renders_svg_and_png_with_dot():
     assert ag.draw_dot(out, format="png").pipe().startswith(b"\x89PNG")  # format= is the default
     bundle = digraph._repr_mimebundle_()  # what Jupyter calls to show it inline
     assert "<svg" in bundle["image/svg+xml"]
+    kind, dot_calls = renderer_on_path
+    if kind == "dot":
+        assert dot_calls.read_text().count("-Tsvg") == 2  # dot ran, not graphviz-pure
 
 
-def test_render_writes_a_file(tmp_path):
+def test_render_writes_a_file(renderer_on_path, tmp_path):
     _, _, out = micrograd_example()
     path = ag.draw_dot(out).render(tmp_path / "graph")
     assert path.endswith("graph.svg") and open(path).read().count('<g id="node') >= 8
 
 
-def test_missing_dot_says_how_to_install_graphviz(monkeypatch, tmp_path):
+def test_renders_from_a_venv_that_was_never_activated(tmp_path):
+    """The interpreter run by its path, with nothing on PATH: graphviz-pure beside it renders."""
+    code = "import autograd as ag; print(ag.draw_dot(ag.Scalar(2.0).tanh()).pipe().decode())"
+    env = dict(os.environ, PATH=str(tmp_path), PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "<svg" in result.stdout and "tanh" in result.stdout
+
+
+def test_missing_renderer_says_how_to_install_one(monkeypatch, tmp_path):
     _, _, out = micrograd_example()
     digraph = ag.draw_dot(out)
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no `dot` on PATH
+    monkeypatch.setattr(renderer, "_pure_folders", lambda: [str(tmp_path)])  # nor graphviz-pure
+    assert renderer.program() is None
     for render in (digraph.pipe, lambda: digraph.render(tmp_path / "g"), digraph._repr_mimebundle_):
         with pytest.raises(GraphvizNotFound, match=INSTALL_HINT) as error:
             render()

@@ -116,7 +116,8 @@ def test_nll_loss_picks_the_target_log_probabilities():
         (np.array([0, 1, 2, 3, 4]), ValueError, r"must lie in \[0, 4\), got 0..4"),
         (np.array([0, 1, 2, 3, -1]), ValueError, r"must lie in \[0, 4\)"),
         (np.array([0, 1, 2]), ValueError, r"do not match input of shape \(5, 4\)"),
-        (np.array([0.0, 1.0, 2.0, 3.0, 1.0]), ValueError, r"probability target has shape \(5,\)"),
+        (np.array([0.0, 1.0, 2.0, 3.0, 1.0]), TypeError, r"integers, got float64.*astype\(int\)"),
+        (np.full((5, 3), 0.25), ValueError, r"probability target has shape \(5, 3\)"),
     ],
 )
 def test_cross_entropy_rejects_bad_targets(target, error, message):

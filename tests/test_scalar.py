@@ -8,6 +8,7 @@ import pytest
 
 import autograd as ag
 from autograd import Scalar
+from nn import data
 
 
 def test_data_and_grad_are_python_floats():
@@ -18,8 +19,8 @@ def test_data_and_grad_are_python_floats():
     assert type(s.grad) is float and s.grad == 4.0
 
 
-@pytest.mark.parametrize("bad", ["2", True, None, [1.0], np.float32(1.0)])
-def test_scalar_holds_only_real_python_numbers(bad):
+@pytest.mark.parametrize("bad", ["2", True, None, [1.0], np.bool_(True), np.array(1.0), np.ones(2)])
+def test_scalar_holds_only_real_numbers(bad):
     with pytest.raises(TypeError, match="Scalar holds a real number"):
         Scalar(bad)
 
@@ -102,6 +103,43 @@ def test_numpy_float64_counts_as_a_number():
     assert (np.float64(2.0) * Scalar(3.0)).data == 6.0
 
 
+NUMPY_REALS = [np.float32(0.5), np.float16(0.5), np.int64(3), np.int8(-2), np.uint8(7)]
+
+
+@pytest.mark.parametrize("number", NUMPY_REALS, ids=lambda n: type(n).__name__)
+def test_numpy_real_scalars_count_as_numbers(number):
+    """What iterating a numpy array hands out works wherever a Python number does."""
+    value = float(number)
+    s = Scalar(number)
+    assert type(s.data) is float and s.data == value
+    x = Scalar(2.0)
+    results = {
+        "x + n": (x + number, 2.0 + value),
+        "n + x": (number + x, value + 2.0),
+        "x - n": (x - number, 2.0 - value),
+        "n - x": (number - x, value - 2.0),
+        "x * n": (x * number, 2.0 * value),
+        "n * x": (number * x, value * 2.0),
+        "x / n": (x / number, 2.0 / value),
+        "n / x": (number / x, value / 2.0),
+        "x ** n": (x**number, 2.0**value),
+        "n ** x": (abs(number) ** x, abs(value) ** 2.0),
+    }
+    for name, (result, expected) in results.items():
+        assert type(result) is Scalar and type(result.data) is float, name
+        assert result.data == pytest.approx(expected, rel=1e-15), name
+    (x**number).backward()
+    assert x.grad == pytest.approx(value * 2.0 ** (value - 1))
+    assert (x < number) == (2.0 < value) and (x >= number) == (2.0 >= value)
+
+
+def test_micrograd_loop_over_nn_data_arrays():
+    X, _ = data.make_moons(4, seed=0)  # float32, as nn.data returns
+    row = [Scalar(v) for v in X[0]]
+    out = Scalar(1.0) * X[0][0] + row[1] * X[0][1]
+    assert type(out) is Scalar and out.data == pytest.approx(float(X[0][0]) + float(X[0][1]) ** 2)
+
+
 @pytest.mark.parametrize(
     "name, reference, at",
     [
@@ -172,7 +210,9 @@ def test_comparisons_give_bools_and_equality_is_identity():
         a < "b"  # noqa: B015
 
 
-@pytest.mark.parametrize("bad", ["a", [1.0], None, (1,), np.array([1.0, 2.0]), np.float32(1)])
+@pytest.mark.parametrize(
+    "bad", ["a", [1.0], None, (1,), np.array([1.0, 2.0]), np.array(1.0), np.bool_(True)]
+)
 def test_unsupported_operand_types_are_type_errors(bad):
     s = Scalar(1.0)
     for op in (

@@ -6,11 +6,18 @@ each step() moves to the next epoch and writes that epoch's lr into the optimize
 
 import math
 
+from .optimizers import Optimizer
+
 
 class LRScheduler:
     """Base class: subclasses give the lr of an epoch in closed form (`_lr`)."""
 
     def __init__(self, optimizer, last_epoch: int = -1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"{type(self).__name__} schedules an optimizer (e.g. nn.optim.SGD(...)), got "
+                f"{type(optimizer).__name__}"
+            )
         self.optimizer = optimizer
         groups = optimizer.param_groups
         if last_epoch == -1:
