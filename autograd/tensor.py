@@ -188,7 +188,18 @@ class Tensor(Value):
         handed.add(id(data))
 
     def _versions(self):
-        return (*[x._version[0] for x in self._inputs], self._version[0])
+        """The versions of what this node's VJPs read (its op's `reads`), checked in backward."""
+        reads = self._op.reads
+        if reads is None:  # a custom Function's backward may read any input and the output
+            reads = range(1 + len(self._inputs))
+        elif not reads:
+            return ()
+        values = (self, *self._inputs)
+        return tuple([values[i]._version[0] for i in reads])
+
+    def _free(self):
+        """Release what the graph holds here; the op stays, so a second backward can explain."""
+        self._saved, self._inputs, self._params = None, (), ()
 
     def _floating(self):
         return self._data.dtype.kind == "f"
@@ -347,6 +358,18 @@ class Tensor(Value):
     def mul_(self, other):
         return self._inplace("mul_", np.multiply, other)
 
+    def __iadd__(self, other):
+        return self._inplace("+=", np.add, other)
+
+    def __isub__(self, other):
+        return self._inplace("-=", np.subtract, other)
+
+    def __imul__(self, other):
+        return self._inplace("*=", np.multiply, other)
+
+    def __itruediv__(self, other):
+        return self._inplace("/=", np.divide, other)
+
     def zero_(self):
         return self._inplace("zero_", lambda data, _, out: out.fill(0), 0)
 
@@ -380,7 +403,13 @@ class Tensor(Value):
                     f"{name}: the operand requires grad, but in-place ops record no graph; "
                     "write x = x + y instead"
                 )
-        update(self._data, other._data, out=self._data)
+        try:
+            update(self._data, other._data, out=self._data)
+        except TypeError:  # numpy's refusal to cast the result back (as PyTorch refuses)
+            raise RuntimeError(
+                f"{name}: the result cannot be stored in place in a tensor of dtype {self.dtype} "
+                f"(the operand is {other.dtype}); use the out-of-place form, such as x = x / y"
+            ) from None
         self._version[0] += 1
         return self
 

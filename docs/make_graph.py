@@ -16,7 +16,7 @@ model = nn.MLP([2, 3, 1], activation="tanh")
 x = ag.tensor(np.array([[0.5, -1.0], [1.5, 0.25]], dtype=np.float32))
 y = ag.tensor(np.array([[1.0], [0.0]], dtype=np.float32))
 loss = F.mse_loss(model(x), y)
-loss.backward()
+loss.backward(retain_graph=True)  # keep the graph to draw it, with its gradients
 
 graph = ag.draw_dot(loss, params={"x": x, **dict(model.named_parameters())})
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mlp_graph.svg")
