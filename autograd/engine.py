@@ -11,8 +11,6 @@ cotangents are summed with `+`.
 """
 
 import copy
-import gc
-import threading
 
 from .mode import state
 from .value import Value
@@ -65,32 +63,7 @@ def backpropagate(roots, seeds, targets=None, retain_graph=False, create_graph=F
     With targets, nothing is written; their gradients are returned in order (grad()),
     None for a target the roots do not depend on.
     """
-    with _COLLECTOR_PAUSE:
-        return _sweep(roots, seeds, targets, retain_graph, create_graph)
-
-
-class _CollectorPause:
-    """The cycle collector is off while any thread sweeps (a sweep makes no cycles, and large
-    graphs sweep faster without it); the switch is process-wide, so the last sweep restores it."""
-
-    def __init__(self):
-        self.lock, self.sweeps, self.was_enabled = threading.Lock(), 0, False
-
-    def __enter__(self):
-        with self.lock:
-            if not self.sweeps:
-                self.was_enabled = gc.isenabled()
-                gc.disable()
-            self.sweeps += 1
-
-    def __exit__(self, *exc):
-        with self.lock:
-            self.sweeps -= 1
-            if not self.sweeps and self.was_enabled:
-                gc.enable()
-
-
-_COLLECTOR_PAUSE = _CollectorPause()
+    return _sweep(roots, seeds, targets, retain_graph, create_graph)
 
 
 def _sweep(roots, seeds, targets, retain_graph, create_graph):

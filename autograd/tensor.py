@@ -408,7 +408,7 @@ class Tensor(Value):
         except TypeError:  # numpy's refusal to cast the result back (as PyTorch refuses)
             raise RuntimeError(
                 f"{name}: the result cannot be stored in place in a tensor of dtype {self.dtype} "
-                f"(the operand is {other.dtype}); use the out-of-place form, such as x = x / y"
+                f"(the operand is {other.dtype}); compute it out of place, as a new tensor"
             ) from None
         self._version[0] += 1
         return self
