@@ -358,17 +358,8 @@ class Tensor(Value):
     def mul_(self, other):
         return self._inplace("mul_", np.multiply, other)
 
-    def __iadd__(self, other):
-        return self._inplace("+=", np.add, other)
-
-    def __isub__(self, other):
-        return self._inplace("-=", np.subtract, other)
-
-    def __imul__(self, other):
-        return self._inplace("*=", np.multiply, other)
-
-    def __itruediv__(self, other):
-        return self._inplace("/=", np.divide, other)
+    def div_(self, other):
+        return self._inplace("div_", np.divide, other)
 
     def zero_(self):
         return self._inplace("zero_", lambda data, _, out: out.fill(0), 0)
@@ -432,6 +423,19 @@ Tensor.__add__, Tensor.__radd__ = _binary(ops.add)
 Tensor.__mul__, Tensor.__rmul__ = _binary(ops.mul)
 Tensor.__truediv__, Tensor.__rtruediv__ = _binary(ops.div)
 Tensor.__pow__, Tensor.__rpow__ = _binary(ops.pow)
+
+
+def _augmented(symbol, ufunc):
+    """An augmented assignment (x += y): in place, as PyTorch's, not a rebinding."""
+
+    def method(self, other):
+        return self._inplace(symbol, ufunc, other)
+
+    return method
+
+
+Tensor.__iadd__, Tensor.__isub__ = _augmented("+=", np.add), _augmented("-=", np.subtract)
+Tensor.__imul__, Tensor.__itruediv__ = _augmented("*=", np.multiply), _augmented("/=", np.divide)
 
 
 def _comparison(ufunc):

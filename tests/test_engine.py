@@ -342,6 +342,7 @@ IN_PLACE = [
     ("add_", lambda t: t.add_(1.0)),
     ("sub_", lambda t: t.sub_(Tensor([1.0, 1.0]))),
     ("mul_", lambda t: t.mul_(2.0)),
+    ("div_", lambda t: t.div_(4.0)),
     ("zero_", lambda t: t.zero_()),
     ("fill_", lambda t: t.fill_(3.0)),
     ("__setitem__", lambda t: t.__setitem__(0, 5.0)),
