@@ -93,8 +93,8 @@ def draw_dot(
     id), shape and dtype for tensors, data for scalars and small tensors (a range for larger
     ones) and grad where present. Leaves that require grad, constants, intermediate values,
     the output and ops differ in colour and shape; legend=True adds a key. The walk is
-    iterative and needs only the structure, data and grads, so it works before backward and
-    after backward freed the saved buffers.
+    iterative. A backward without retain_graph=True releases a Tensor graph: only root and the
+    op that made it are left to draw, so draw before it or pass retain_graph=True.
 
     module (an nn.Module) names its parameters as params does and draws the ops each of its
     sub-modules recorded (Tensor ops), with the parameters they use, inside a box labelled

@@ -11,7 +11,6 @@ cotangents are summed with `+`.
 """
 
 import copy
-import gc
 
 from .mode import state
 from .value import Value
@@ -64,13 +63,7 @@ def backpropagate(roots, seeds, targets=None, retain_graph=False, create_graph=F
     With targets, nothing is written; their gradients are returned in order (grad()),
     None for a target the roots do not depend on.
     """
-    collecting = gc.isenabled()
-    gc.disable()  # the sweep makes no cycles, so the cycle collector would only slow it down
-    try:
-        return _sweep(roots, seeds, targets, retain_graph, create_graph)
-    finally:
-        if collecting:
-            gc.enable()
+    return _sweep(roots, seeds, targets, retain_graph, create_graph)
 
 
 def _sweep(roots, seeds, targets, retain_graph, create_graph):

@@ -26,7 +26,7 @@ class _FunctionOp(Op):
     """The op record of one Function.apply call: its backward gives all cotangents at once."""
 
     def __init__(self, function, ctx, result):
-        super().__init__(function.__name__, lambda *inputs: result)
+        super().__init__(function.__name__, lambda *inputs: result, reads=None)
         self.function, self.ctx = function, ctx
 
     def cotangents(self, args, inputs, wanted):

@@ -1,9 +1,12 @@
-"""Global switches: whether ops record a graph, and whether anomaly detection is on."""
+"""Per-thread switches: whether ops record a graph, and whether anomaly detection is on."""
 
 import contextlib
+import threading
 
 
-class _State:
+class _State(threading.local):
+    """Each thread sees its own modes, starting from these defaults (as in PyTorch)."""
+
     grad_enabled = True
     anomaly = False
     scope = None  # an opaque tag each recorded op keeps (nn.Module: the call that made it)
@@ -46,8 +49,26 @@ class enable_grad(_GradMode):  # noqa: N801
         super().__init__(True)
 
 
-def set_grad_enabled(enabled: bool) -> _GradMode:
-    return _GradMode(enabled)
+class set_grad_enabled(_GradMode):  # noqa: N801
+    """Switch grad mode now, as PyTorch's does; `with` (or a decorator) restores it after."""
+
+    def __init__(self, enabled: bool):
+        super().__init__(bool(enabled))
+        self.previous.append(state.grad_enabled)  # what a `with` around this call restores
+        state.grad_enabled = self.enabled
+        self.switched = True
+
+    def __enter__(self):
+        if self.switched:  # the call itself switched the mode and noted the previous one
+            self.switched = False
+        else:
+            super().__enter__()
+
+    def __call__(self, function):
+        if self.switched:  # used as a decorator: switch only while the function runs
+            self.switched = False
+            state.grad_enabled = self.previous.pop()
+        return super().__call__(function)
 
 
 class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801

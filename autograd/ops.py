@@ -9,6 +9,7 @@ makes every derivative differentiable again. Everything else is composed from th
 import math
 import operator
 import sys
+from types import EllipsisType, NoneType
 
 import numpy as np
 
@@ -242,6 +243,12 @@ def _bce_with_logits(x, y):
     return np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
 
 
+def _is_basic(index):
+    """Whether numpy indexes basically (ints, slices, None, ...), giving a view, not a copy."""
+    basic = slice | int | np.integer | NoneType | EllipsisType
+    return all(isinstance(i, basic) and type(i) is not bool for i in index)
+
+
 def _scatter(g, index, shape):
     """Zeros of shape with g added at index; repeated indices add up."""
     out = np.zeros(shape, dtype=g.dtype)
@@ -255,80 +262,88 @@ def _scatter(g, index, shape):
 # -- the table ---------------------------------------------------------------------------
 # Shared by Scalar and Tensor (scalar= gives the forward on Python floats).
 
-add = Op("add", np.add, lambda g, out, x, y: g, lambda g, out, x, y: g, scalar=operator.add)
+add = Op("add", np.add, lambda g, out, x, y: g, lambda g, out, x, y: g, scalar=operator.add,
+         reads="")  # fmt: skip
 mul = Op("mul", np.multiply, lambda g, out, x, y: g * y, lambda g, out, x, y: g * x,
-         scalar=operator.mul)  # fmt: skip
+         scalar=operator.mul, reads="x y")  # fmt: skip
 div = Op("div", np.divide,
          lambda g, out, x, y: _div(g, y),
          lambda g, out, x, y: _div(-g * out, y),
-         scalar=fm.div)  # fmt: skip
+         scalar=fm.div, reads="out y")  # fmt: skip
 pow = Op("pow", np.power,
          # 0 ** 0: slope 0, not 0 * inf; elsewhere the plain formula, whose own derivative in
          # y is right at y = 0 too
          lambda g, out, x, y: g * y * _pow(x, y - 1 + _is_zero(y) * _is_zero(x)),
          lambda g, out, x, y: g * out * _log(x + _is_zero(x)),  # 0 ** y: slope 0 in y
-         scalar=fm.power)  # fmt: skip
-neg = Op("neg", np.negative, lambda g, out, x: -g, scalar=operator.neg)
-exp = Op("exp", np.exp, lambda g, out, x: g * out, scalar=fm.exp)
-log = Op("log", np.log, lambda g, out, x: _div(g, x), scalar=fm.log)
-sqrt = Op("sqrt", np.sqrt, lambda g, out, x: _div(g, out * 2), scalar=fm.sqrt)
-sin = Op("sin", np.sin, lambda g, out, x: g * _cos(x), scalar=fm.sin)
-cos = Op("cos", np.cos, lambda g, out, x: -g * _sin(x), scalar=fm.cos)
-tanh = Op("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), scalar=math.tanh)
-sigmoid = Op("sigmoid", _sigmoid, lambda g, out, x: g * out * (1 - out), scalar=fm.sigmoid)
-relu = Op("relu", lambda x: np.maximum(x, 0), lambda g, out, x: g * (x > 0), scalar=fm.relu)
-abs = Op("abs", np.abs, lambda g, out, x: g * (x > 0) - g * (x < 0), scalar=operator.abs)
+         scalar=fm.power, reads="out x y")  # fmt: skip
+neg = Op("neg", np.negative, lambda g, out, x: -g, scalar=operator.neg, reads="")
+exp = Op("exp", np.exp, lambda g, out, x: g * out, scalar=fm.exp, reads="out")
+log = Op("log", np.log, lambda g, out, x: _div(g, x), scalar=fm.log, reads="x")
+sqrt = Op("sqrt", np.sqrt, lambda g, out, x: _div(g, out * 2), scalar=fm.sqrt, reads="out")
+sin = Op("sin", np.sin, lambda g, out, x: g * _cos(x), scalar=fm.sin, reads="x")
+cos = Op("cos", np.cos, lambda g, out, x: -g * _sin(x), scalar=fm.cos, reads="x")
+tanh = Op("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), scalar=math.tanh, reads="out")
+sigmoid = Op("sigmoid", _sigmoid, lambda g, out, x: g * out * (1 - out), scalar=fm.sigmoid,
+             reads="out")  # fmt: skip
+relu = Op("relu", lambda x: np.maximum(x, 0), lambda g, out, x: g * (x > 0), scalar=fm.relu,
+          reads="x")  # fmt: skip
+abs = Op("abs", np.abs, lambda g, out, x: g * (x > 0) - g * (x < 0), scalar=operator.abs,
+         reads="x")  # fmt: skip
 
 # Tensor only.
 
 maximum = Op("maximum", np.maximum,
              lambda g, out, x, y: g * _wins(x, y),
-             lambda g, out, x, y: g * _wins(y, x))  # fmt: skip
+             lambda g, out, x, y: g * _wins(y, x), reads="x y")  # fmt: skip
 minimum = Op("minimum", np.minimum,
              lambda g, out, x, y: g * _wins(y, x),
-             lambda g, out, x, y: g * _wins(x, y))  # fmt: skip
+             lambda g, out, x, y: g * _wins(x, y), reads="x y")  # fmt: skip
 where = Op("where", lambda x, y, cond: np.where(cond, x, y),
            lambda g, out, x, y, cond: _where(cond, g, 0),
-           lambda g, out, x, y, cond: _where(cond, 0, g))  # fmt: skip
-clip = Op("clip", np.clip, lambda g, out, x, lo, hi: g * ((x >= lo) * (x <= hi)))
+           lambda g, out, x, y, cond: _where(cond, 0, g), reads="")  # fmt: skip
+clip = Op("clip", np.clip, lambda g, out, x, lo, hi: g * ((x >= lo) * (x <= hi)), reads="x")
 matmul = Op("matmul", np.matmul,
             lambda g, out, a, b: g @ _mT(b),
-            lambda g, out, a, b: _mT(a) @ g)  # fmt: skip
+            lambda g, out, a, b: _mT(a) @ g, reads="a b")  # fmt: skip
 sum = Op("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
-         lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims))  # fmt: skip
+         lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims),
+         reads="")  # fmt: skip
 max = Op("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
-         _extremum_vjp)  # fmt: skip
+         _extremum_vjp, reads="out x")  # fmt: skip
 min = Op("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
-         _extremum_vjp)  # fmt: skip
+         _extremum_vjp, reads="out x")  # fmt: skip
 logsumexp = Op("logsumexp", _logsumexp,
                lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims)
-               * _softmax_over(x, axis))  # fmt: skip
+               * _softmax_over(x, axis), reads="x")  # fmt: skip
 log_softmax = Op("log_softmax", _log_softmax,
-                 lambda g, out, x, axis: g - _exp(out) * g.sum(axis, keepdims=True))  # fmt: skip
+                 lambda g, out, x, axis: g - _exp(out) * g.sum(axis, keepdims=True),
+                 reads="out")  # fmt: skip
 astype = Op("astype", lambda x, dtype: x.astype(dtype),
-            lambda g, out, x, dtype: g.astype(x.dtype))  # fmt: skip
-reshape = Op("reshape", np.reshape, lambda g, out, x, shape: g.reshape(x.shape), view=True)
+            lambda g, out, x, dtype: g.astype(x.dtype), reads="")  # fmt: skip
+reshape = Op("reshape", np.reshape, lambda g, out, x, shape: g.reshape(x.shape), view=True,
+             reads="")  # fmt: skip
 transpose = Op("transpose", np.transpose,
                lambda g, out, x, axes: g.transpose(*np.argsort(axes).tolist()),
-               view=True)  # fmt: skip
+               view=True, reads="")  # fmt: skip
 broadcast_to = Op("broadcast_to", np.broadcast_to,
-                  lambda g, out, x, shape: _sum_to(g, x.shape), view=True)  # fmt: skip
+                  lambda g, out, x, shape: _sum_to(g, x.shape), view=True, reads="")  # fmt: skip
 getitem = Op("getitem", lambda x, index: x[index],
-             lambda g, out, x, index: _scatter_to(g, index, x.shape), view=True)  # fmt: skip
+             lambda g, out, x, index: _scatter_to(g, index, x.shape), reads="",
+             view=_is_basic)  # fmt: skip
 
 # Fused forms of common compositions: fewer nodes and temporaries on the training path.
 
 linear = Op("linear", _linear,  # x @ w.T + b; b is optional
             lambda g, out, x, w, *b: g @ w,
             lambda g, out, x, w, *b: _rows(g).T @ _rows(x),
-            lambda g, out, x, w, b: _sum_to(g, b.shape))  # fmt: skip
+            lambda g, out, x, w, b: _sum_to(g, b.shape), reads="x w")  # fmt: skip
 softmax_cross_entropy = Op("softmax_cross_entropy", _softmax_cross_entropy,
-                           _softmax_cross_entropy_vjp, keeps=True)  # fmt: skip
+                           _softmax_cross_entropy_vjp, keeps=True, reads="x")  # fmt: skip
 bce_with_logits = Op("bce_with_logits", _bce_with_logits,
                      lambda g, out, x, y: g * (_sigmoid_of(x) - y),
-                     lambda g, out, x, y: -g * x)  # fmt: skip
+                     lambda g, out, x, y: -g * x, reads="x y")  # fmt: skip
 
-scatter = Op("scatter", _scatter, lambda g, out, x, index, shape: g[index])
+scatter = Op("scatter", _scatter, lambda g, out, x, index, shape: g[index], reads="")
 
 
 class _Concatenate(Op):
@@ -345,6 +360,6 @@ class _Concatenate(Op):
 
 
 concatenate = _Concatenate("concatenate", lambda *xs_and_axis: np.concatenate(
-    xs_and_axis[:-1], axis=xs_and_axis[-1]))  # fmt: skip
+    xs_and_axis[:-1], axis=xs_and_axis[-1]), reads="")  # fmt: skip
 
 TABLE = {op.name: op for op in globals().values() if isinstance(op, Op)}

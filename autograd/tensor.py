@@ -189,7 +189,18 @@ class Tensor(Value):
         handed.add(id(data))
 
     def _versions(self):
-        return (*[x._version[0] for x in self._inputs], self._version[0])
+        """The versions of what this node's VJPs read (its op's `reads`), checked in backward."""
+        reads = self._op.reads
+        if reads is None:  # a custom Function's backward may read any input and the output
+            reads = range(1 + len(self._inputs))
+        elif not reads:
+            return ()
+        values = (self, *self._inputs)
+        return tuple([values[i]._version[0] for i in reads])
+
+    def _free(self):
+        """Release what the graph holds here; the op stays, so a second backward can explain."""
+        self._saved, self._inputs, self._params = None, (), ()
 
     def _floating(self):
         return self._data.dtype.kind == "f"
@@ -435,6 +446,9 @@ class Tensor(Value):
     def mul_(self, other):
         return self._inplace("mul_", np.multiply, other)
 
+    def div_(self, other):
+        return self._inplace("div_", np.divide, other)
+
     def zero_(self):
         return self._inplace("zero_", lambda data, _, out: out.fill(0), 0)
 
@@ -468,7 +482,13 @@ class Tensor(Value):
                     f"{name}: the operand requires grad, but in-place ops record no graph; "
                     "write x = x + y instead"
                 )
-        update(self._data, other._data, out=self._data)
+        try:
+            update(self._data, other._data, out=self._data)
+        except TypeError:  # numpy's refusal to cast the result back (as PyTorch refuses)
+            raise RuntimeError(
+                f"{name}: the result cannot be stored in place in a tensor of dtype {self.dtype} "
+                f"(the operand is {other.dtype}); compute it out of place, as a new tensor"
+            ) from None
         self._version[0] += 1
         return self
 
@@ -491,6 +511,19 @@ Tensor.__add__, Tensor.__radd__ = _binary(ops.add)
 Tensor.__mul__, Tensor.__rmul__ = _binary(ops.mul)
 Tensor.__truediv__, Tensor.__rtruediv__ = _binary(ops.div)
 Tensor.__pow__, Tensor.__rpow__ = _binary(ops.pow)
+
+
+def _augmented(symbol, ufunc):
+    """An augmented assignment (x += y): in place, as PyTorch's, not a rebinding."""
+
+    def method(self, other):
+        return self._inplace(symbol, ufunc, other)
+
+    return method
+
+
+Tensor.__iadd__, Tensor.__isub__ = _augmented("+=", np.add), _augmented("-=", np.subtract)
+Tensor.__imul__, Tensor.__itruediv__ = _augmented("*=", np.multiply), _augmented("/=", np.divide)
 
 
 def _comparison(ufunc):

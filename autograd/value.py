@@ -1,5 +1,6 @@
 """What Scalar and Tensor share: the op record and the graph-value protocol the core walks."""
 
+import inspect
 import traceback
 
 from .mode import state
@@ -9,16 +10,19 @@ class Op:
     """A primitive: forward on raw data, one VJP per input on graph values.
 
     vjps[i](g, out, *inputs, *params) is the cotangent of input i given the gradient g
-    of the output out. `scalar` is the forward on Python floats, None for tensor-only ops.
-    `view` marks ops whose output may share memory with their first input. An op that
-    `keeps` returns (output array, kept) from forward: what it computed on the way that its VJPs
-    would otherwise recompute (a softmax). The record passes kept as the last parameter.
+    of the output out. `reads` names the VJP arguments (out, inputs) whose values the VJPs
+    use, None for all: backward refuses only a change in place of those. `scalar` is the
+    forward on Python floats, None for tensor-only ops. `view` marks ops whose output shares
+    memory with their first input (True, or a test of the params). An op that `keeps` returns
+    (output array, kept) from forward: what it computed on the way that its VJPs would
+    otherwise recompute (a softmax). The record passes kept as the last parameter.
     """
 
-    __slots__ = ("name", "forward", "vjps", "scalar", "view", "keeps")
+    __slots__ = ("name", "forward", "vjps", "reads", "scalar", "view", "keeps")
 
-    def __init__(self, name, forward, *vjps, scalar=None, view=False, keeps=False):
+    def __init__(self, name, forward, *vjps, reads, scalar=None, view=False, keeps=False):
         self.name, self.forward, self.vjps = name, forward, vjps
+        self.reads = _positions(reads, vjps)
         self.scalar, self.view, self.keeps = scalar, view, keeps
 
     def cotangents(self, args, inputs, wanted):
@@ -75,7 +79,7 @@ class Value:
             data, kept = data
             params = (*params, kept)
         out = cls._from_data(data)
-        if op.view:
+        if op.view and (op.view is True or op.view(*params)):
             out._version = inputs[0]._version  # a view changes when its base does
         if state.grad_enabled:
             for x in inputs:
@@ -136,6 +140,7 @@ class Value:
             )
 
     def _free(self):
+        """Mark the graph consumed: a second backward through it raises."""
         self._saved = None
 
     def _anomaly(self, what, op=None, inputs=None):
@@ -162,6 +167,16 @@ class Value:
             raise TypeError(f"a hook must be callable, got {type(fn).__name__}")
         self._hooks = (self._hooks or ()) + (fn,)
         return _HookHandle(self, fn)
+
+
+def _positions(names, vjps):
+    """Where the named VJP arguments sit in (out, *inputs), from the first VJP's signature.
+
+    None stands for all of them (a custom Function, whose backward may read any)."""
+    if not names:
+        return None if names is None else ()
+    arguments = list(inspect.signature(vjps[0]).parameters)[1:]  # after g: out, inputs, params
+    return tuple(arguments.index(name) for name in names.split())
 
 
 class _HookHandle:

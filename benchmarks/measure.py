@@ -2,6 +2,7 @@
 
     python -m benchmarks.measure tensor|scalar|chain|draw [ENGINE ...]   timings (default: all)
     python -m benchmarks.measure memory ENGINE                peak RSS and growth of a training loop
+                                                              (also keeping its losses)
 
 The BLAS thread count comes from the environment (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS),
 which must be set before numpy is imported; `python -m benchmarks` starts processes for
@@ -225,13 +226,28 @@ def memory(engine, steps=1000, warmup=100):
     for _ in range(steps):
         step()
     gc.collect()
-    return {
+    found = {
         "engine": engine,
         "peak_rss_mb": _status_mb("VmHWM"),
         "rss_growth_mb": _status_mb("VmRSS") - rss,
         "object_growth": len(gc.get_objects()) - objects,
         "steps": steps,
     }
+    if "classifier_keeping_losses" in module.BUILDERS:
+        found["kept_losses_kb_per_step"] = _kept_losses_growth(module, steps)
+    return found
+
+
+def _kept_losses_growth(module, steps):
+    """RSS growth per step, in KB, of the batch-64 loop when it keeps every step's loss."""
+    step = module.BUILDERS["classifier_keeping_losses"](*classifier_args(64))
+    step()
+    gc.collect()
+    rss = _status_mb("VmRSS")
+    for _ in range(steps):
+        step()
+    gc.collect()
+    return (_status_mb("VmRSS") - rss) * 1024 / steps
 
 
 def environment():

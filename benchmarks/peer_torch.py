@@ -19,7 +19,7 @@ def _mlp(params):
     return torch.nn.Sequential(*layers[:-1])
 
 
-def _training_step(params, x, target, lr, loss_fn):
+def _training_step(params, x, target, lr, loss_fn, kept=None):
     model = _mlp(params)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     x, target = torch.from_numpy(x), torch.from_numpy(target)
@@ -29,6 +29,8 @@ def _training_step(params, x, target, lr, loss_fn):
         loss = loss_fn(model(x), target)
         loss.backward()
         optimizer.step()
+        if kept is not None:
+            kept.append(loss)
         return loss.item()
 
     return step
@@ -36,6 +38,11 @@ def _training_step(params, x, target, lr, loss_fn):
 
 def classifier(params, x, y, lr):
     return _training_step(params, x, y, lr, F.cross_entropy)
+
+
+def classifier_keeping_losses(params, x, y, lr):
+    """The classifier's step, every loss kept in a list (a user's log of them)."""
+    return _training_step(params, x, y, lr, F.cross_entropy, kept=[])
 
 
 def binary(params, x, t, lr):
@@ -65,4 +72,10 @@ def chain(n):
     return step
 
 
-BUILDERS = {"classifier": classifier, "binary": binary, "add": add, "chain": chain}
+BUILDERS = {
+    "classifier": classifier,
+    "classifier_keeping_losses": classifier_keeping_losses,
+    "binary": binary,
+    "add": add,
+    "chain": chain,
+}

@@ -27,6 +27,7 @@ MEMORY_TARGETS = [
     ("peak RSS, b64 loop: ours - numpy floor (MB)", "<=", 10),
     ("RSS growth over 1000 steps, ours (MB)", "<", 1),
     ("live-object growth over 1000 steps, ours", "<", 100),
+    ("RSS growth per step keeping every loss, ours (KB)", "<=", 1),
 ]
 COMPARE = {"<": operator.lt, "<=": operator.le, ">=": operator.ge}
 
@@ -77,16 +78,17 @@ def _memory_targets(memory, threads):
     ours, floor = found.get("ours"), found.get("floor")
     why = _missing(ours, "peak_rss_mb") or _missing(floor, "peak_rss_mb")
     values = (
-        [None] * 3
+        [None] * 4
         if why
         else [
             ours["peak_rss_mb"] - floor["peak_rss_mb"],
             ours["rss_growth_mb"],
             ours["object_growth"],
+            ours.get("kept_losses_kb_per_step"),
         ]
     )
     return [
-        _target(what, value, comparison, limit, threads, why)
+        _target(what, value, comparison, limit, threads, why or (value is None and "not measured"))
         for (what, comparison, limit), value in zip(MEMORY_TARGETS, values)
     ]
 
@@ -168,14 +170,20 @@ def _value_checks(timings):
 
 
 def memory_table(memory, heading):
-    lines = [heading, f"{'engine':14}{'peak RSS':>12}{'RSS growth':>14}{'object growth':>16}"]
+    lines = [
+        heading,
+        f"{'engine':14}{'peak RSS':>12}{'RSS growth':>14}{'object growth':>16}"
+        f"{'keeping losses':>18}",
+    ]
     for m in memory:
         if "peak_rss_mb" not in m:
             lines.append(f"{COLUMNS[m['engine']]:14}  {m.get('skipped') or m.get('error')}")
             continue
+        kept = m.get("kept_losses_kb_per_step")
+        kept = "—" if kept is None else f"{kept:.2f} KB/step"
         lines.append(
             f"{COLUMNS[m['engine']]:14}{m['peak_rss_mb']:>9.1f} MB"
-            f"{m['rss_growth_mb']:>11.2f} MB{m['object_growth']:>16}"
+            f"{m['rss_growth_mb']:>11.2f} MB{m['object_growth']:>16}{kept:>18}"
         )
     return "\n".join(lines)
 

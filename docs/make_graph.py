@@ -35,7 +35,7 @@ model = nn.MLP([2, 3, 1], activation="tanh")
 x = ag.tensor(np.array([[0.5, -1.0], [1.5, 0.25]], dtype=np.float32))
 y = ag.tensor(np.array([[1.0], [0.0]], dtype=np.float32))
 loss = F.mse_loss(model(x), y)
-loss.backward()
+loss.backward(retain_graph=True)  # keep the graph to draw it, with its gradients
 write(ag.draw_dot(loss, params={"x": x, **dict(model.named_parameters())}), "mlp_graph.svg")
 
 

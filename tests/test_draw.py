@@ -123,9 +123,7 @@ def test_tensor_graph_labels_show_names_shapes_dtypes_data_and_grads():
     assert label(named(nodes, "x")) == ["x", "(2, 3) float64", "data [[1, 2, 3],", " [4, 5, 6]]"]
     assert label(named(nodes, "w"))[1:] == ["(2, 3) float64", "data [[0.5, 0.5, 0.5],",
                                             " [0.5, 0.5, 0.5]]"]  # fmt: skip
-    out.backward()  # frees the saved buffers; drawing needs only structure, data and grads
-    with pytest.raises(RuntimeError, match="retain_graph=True"):
-        out.backward()
+    out.backward(retain_graph=True)  # keeps the graph, to be drawn with its gradients
     nodes, _ = parse(ag.draw_dot(out, params={"x": x, "w": w, "b": b}, legend=False))
     assert label(named(nodes, "w"))[-2:] == ["grad [[1, 2, 3],", " [4, 5, 6]]"]  # d/dw = x
     assert label(named(nodes, "b"))[-2:] == ["grad [[1, 1, 1],", " [1, 1, 1]]"]
@@ -134,10 +132,20 @@ def test_tensor_graph_labels_show_names_shapes_dtypes_data_and_grads():
     assert label(output)[1:] == ["() float64", "data 10.5"]  # 0.5 * 21, no grad kept
 
 
+def test_a_released_graph_draws_as_its_output_and_last_op():
+    x, w, b, out = tensor_example()
+    out.backward()  # releases the graph: only the output and the op that made it are left
+    nodes, edges = parse(ag.draw_dot(out, params={"x": x, "w": w, "b": b}, legend=False))
+    values, ops = values_and_ops(nodes)
+    assert [label(nodes[n]) for n in ops] == [["sum"]] and len(values) == 1 and len(edges) == 1
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        out.backward()
+
+
 def test_large_tensors_show_their_size_and_range_and_the_show_flags_hide_lines():
     w = Tensor(np.linspace(-2.0, 3.0, 12).reshape(3, 4), requires_grad=True)
     out = (w * w).sum()
-    out.backward()
+    out.backward(retain_graph=True)
     nodes, _ = parse(ag.draw_dot(out, params={"w": w}))
     assert label(named(nodes, "w"))[1:] == [
         "(3, 4) float64", "data 12 values in [-2, 3]", "grad 12 values in [-4, 6]",
@@ -163,7 +171,7 @@ def test_mlp_parameters_are_named_from_named_parameters():
     ag.manual_seed(0)
     model = nn.MLP([2, 3, 1])
     loss = model(ag.randn(4, 2)).sum()
-    loss.backward()
+    loss.backward(retain_graph=True)
     params = dict(model.named_parameters())
     nodes, _ = parse(ag.draw_dot(loss, params=params))
     for name, p in params.items():

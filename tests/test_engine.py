@@ -1,8 +1,10 @@
 """The reverse-mode core through Tensor: PyTorch's gradient semantics, grad modes, in-place
 checks, ag.grad, custom Functions, anomaly detection and freeing graphs without gc."""
 
+import contextlib
 import gc
 import re
+import threading
 import weakref
 
 import numpy as np
@@ -11,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd as ag
+import nn
+import nn.functional as F
 from autograd import Scalar, Tensor
 
 
@@ -233,6 +237,87 @@ def test_set_grad_enabled():
     assert ag.is_grad_enabled()
 
 
+def test_set_grad_enabled_as_a_plain_call_switches_the_mode():
+    x = leaf(1.0)
+    try:
+        ag.set_grad_enabled(False)
+        assert not ag.is_grad_enabled() and not (x * 2).requires_grad
+        ag.set_grad_enabled(True)
+        assert ag.is_grad_enabled() and (x * 2).requires_grad
+    finally:
+        ag.set_grad_enabled(True)
+
+
+def test_set_grad_enabled_restores_the_mode_it_found():
+    with ag.no_grad():
+        with ag.set_grad_enabled(True):
+            assert ag.is_grad_enabled()
+        assert not ag.is_grad_enabled()
+
+    @ag.set_grad_enabled(False)
+    def doubled(t):
+        return t * 2
+
+    assert ag.is_grad_enabled()  # decorating switches nothing; calling does, for the call
+    assert not doubled(leaf(1.0)).requires_grad and ag.is_grad_enabled()
+
+
+@contextlib.contextmanager
+def in_other_thread(work):
+    """Run work(proceed) in a thread; it calls proceed() where it pauses while this thread
+    runs the body of the with block. Exceptions of the thread are raised here."""
+    paused, resume, errors = threading.Event(), threading.Event(), []
+
+    def proceed():
+        paused.set()
+        assert resume.wait(10)
+
+    def run():
+        try:
+            work(proceed)
+        except BaseException as error:  # noqa: BLE001 - handed to the main thread
+            errors.append(error)
+        finally:
+            paused.set()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert paused.wait(10)
+    try:
+        yield
+    finally:
+        resume.set()
+        thread.join(10)
+    if errors:
+        raise errors[0]
+
+
+def test_grad_mode_and_anomaly_mode_are_per_thread():
+    x = leaf(1.0)
+
+    def work(proceed):
+        with ag.no_grad(), ag.detect_anomaly():
+            proceed()
+            assert not (x * 2).requires_grad and not ag.is_grad_enabled()
+
+    with in_other_thread(work):
+        assert ag.is_grad_enabled() and (x * 2).requires_grad
+        (x * np.inf).exp()  # no anomaly mode here: no error
+
+
+def test_a_backward_in_another_thread_leaves_this_threads_grad_mode_alone():
+    x = leaf(1.0)
+
+    def work(proceed):
+        y = x * 3
+        y.register_hook(lambda g: proceed())  # pauses inside the other thread's sweep
+        y.sum().backward()
+
+    with in_other_thread(work):
+        assert ag.is_grad_enabled() and (x * 2).requires_grad
+    np.testing.assert_array_equal(x.grad.data, [3.0])
+
+
 def test_detach_shares_data_and_cuts_the_graph():
     x = leaf(1.0, 2.0)
     y = x * 2
@@ -257,9 +342,14 @@ IN_PLACE = [
     ("add_", lambda t: t.add_(1.0)),
     ("sub_", lambda t: t.sub_(Tensor([1.0, 1.0]))),
     ("mul_", lambda t: t.mul_(2.0)),
+    ("div_", lambda t: t.div_(4.0)),
     ("zero_", lambda t: t.zero_()),
     ("fill_", lambda t: t.fill_(3.0)),
     ("__setitem__", lambda t: t.__setitem__(0, 5.0)),
+    ("+=", lambda t: t.__iadd__(1.0)),
+    ("-=", lambda t: t.__isub__(Tensor([1.0, 1.0]))),
+    ("*=", lambda t: t.__imul__(2.0)),
+    ("/=", lambda t: t.__itruediv__(np.array([2.0, 4.0]))),
 ]
 
 
@@ -323,6 +413,116 @@ def test_in_place_with_an_operand_that_requires_grad_is_refused():
 def test_in_place_with_an_unsupported_operand_is_a_type_error():
     with pytest.raises(TypeError, match="add_"):
         Tensor([1.0]).add_("x")
+
+
+def test_augmented_assignment_changes_the_tensor_itself():
+    t = Tensor([1.0, 2.0])
+    same, version = t, t._version[0]
+    t += 1.0
+    t -= Tensor([0.5, 1.0])
+    t *= np.array([2.0, 4.0])
+    t /= 3.0
+    assert t is same and t._version[0] == version + 4
+    np.testing.assert_allclose(t.data, [1.0, 8.0 / 3.0])
+
+
+def test_manual_sgd_with_augmented_assignment_updates_the_model():
+    ag.manual_seed(0)
+    model = nn.MLP([2, 3, 1])
+    model(ag.randn(4, 2)).sum().backward()
+    expected = [p.data - 0.1 * p.grad.data for p in model.parameters()]
+    with ag.no_grad():
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+    for p, e in zip(model.parameters(), expected):
+        np.testing.assert_array_equal(p.data, e)
+        assert p.is_leaf and p.requires_grad
+
+
+def test_a_named_leaf_updated_with_minus_equals_stays_a_leaf_that_gets_grads():
+    w = leaf(1.0, -2.0)
+    for step in range(3):
+        (w * w).sum().backward()  # d/dw = 2w
+        with ag.no_grad():
+            w -= 0.25 * w.grad
+        w.grad = None
+        assert w.is_leaf and w.requires_grad
+        np.testing.assert_array_equal(w.data, np.array([1.0, -2.0]) * 0.5 ** (step + 1))
+
+
+def test_augmented_assignment_on_a_tensor_that_requires_grad_is_refused_in_grad_mode():
+    w = leaf(1.0, 2.0)
+    with pytest.raises(RuntimeError, match=r"leaf.*in-place.*\-=.*no_grad"):
+        w -= 1.0
+    with pytest.raises(RuntimeError, match=r"\*=.*in-place"):
+        y = w * 2
+        y *= 2.0
+    assert w.data.tolist() == [1.0, 2.0]
+
+
+def test_an_integer_tensor_refuses_a_floating_result_in_place():
+    t = ag.arange(3)
+    for change in (lambda t: t.__itruediv__(2), lambda t: t.__imul__(2.5), lambda t: t.add_(0.5)):
+        with pytest.raises(RuntimeError, match="in place in a tensor of dtype int64"):
+            change(t)
+    t += 2
+    assert t.dtype == np.int64 and t.data.tolist() == [2, 3, 4]
+
+
+def test_scalar_augmented_assignment_rebinds_as_floats_do():
+    s = Scalar(1.0)
+    before = s
+    s += 1.0
+    assert s is not before and before.data == 1.0 and s.data == 2.0
+
+
+def test_changing_a_value_no_gradient_reads_is_allowed():
+    w = leaf(1.0, 2.0)
+    x = Tensor([3.0, 4.0])
+    y = ((w + x) * 3).sum()  # add's gradient reads neither input; mul reads w + x and 3
+    x.add_(1.0)
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, [3.0, 3.0])
+
+
+def test_changing_an_output_its_gradient_reads_fails_backward():
+    w = leaf(1.0, 2.0)
+    y = w.exp()  # exp's gradient is its output
+    with ag.no_grad():
+        y.mul_(2.0)
+    with pytest.raises(RuntimeError, match="'exp'.*modified by an in-place operation"):
+        y.sum().backward()
+
+
+@pytest.mark.parametrize(
+    "pick",
+    [lambda b: b[np.array([0, 1])], lambda b: b[[0, 1]], lambda b: b[np.array([True, True, False])],
+     lambda b: b[np.array(1)], lambda b: b[True][0, :2]],
+    ids=["int array", "list", "mask", "0-d array", "bool"],
+)  # fmt: skip
+def test_advanced_indexing_copies_and_does_not_share_the_version(pick):
+    w = leaf(1.0, 2.0)
+    base = Tensor([1.0, 2.0, 3.0])
+    picked = pick(base)
+    y = (w * picked).sum()  # mul saves the copy
+    base.add_(10.0)
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, np.broadcast_to(picked.data, (2,)))
+
+
+@pytest.mark.parametrize(
+    "view",
+    [lambda b: b[2:], lambda b: b[None, ..., 2:][0], lambda b: b.reshape(2, 2)[1],
+     lambda b: b.reshape(2, 2).T[1], lambda b: b[np.int64(1)]],
+    ids=["slice", "none-ellipsis", "reshape", "transpose", "int"],
+)  # fmt: skip
+def test_views_share_the_version_of_their_base(view):
+    w = leaf(1.0, 2.0)
+    base = Tensor(np.arange(4.0))
+    y = (w * view(base)).sum()
+    base.add_(1.0)
+    with pytest.raises(RuntimeError, match="'mul'.*in-place"):
+        y.backward()
 
 
 def test_optimizer_style_update_under_no_grad():
@@ -627,6 +827,50 @@ def test_graph_of_higher_order_gradients_is_freed(no_gc):
     del y, g
     assert all(r() is None for r in refs)
     assert h.shape == (2,)
+
+
+def test_a_live_output_keeps_none_of_its_graph_after_backward(no_gc):
+    ag.manual_seed(0)
+    x, target = ag.randn(8, 4), np.arange(8) % 3
+    w1, w2 = ag.randn(5, 4, requires_grad=True), ag.randn(3, 5, requires_grad=True)
+    losses, refs = [], []
+    for _ in range(3):
+        h = (x @ w1.T).relu()
+        loss = F.cross_entropy(h @ w2.T, target)  # one op, keeping its softmax
+        refs += [weakref.ref(h), weakref.ref(h.data), weakref.ref(loss._params[-1])]  # kept softmax
+        del h
+        loss.backward()
+        losses.append(loss)
+    assert all(r() is None for r in refs)
+    loss = losses[-1]
+    assert loss.requires_grad and not loss.is_leaf
+    with pytest.raises(
+        RuntimeError, match="second time.*'softmax_cross_entropy'.*retain_graph=True"
+    ):
+        loss.backward()
+
+
+def test_retain_graph_keeps_the_graph_of_a_live_output(no_gc):
+    x = leaf(1.0, 2.0)
+    h = x * 3
+    ref = weakref.ref(h)
+    y = h.exp().sum()
+    del h
+    y.backward(retain_graph=True)
+    assert ref() is not None
+    y.backward()
+    assert ref() is None
+    np.testing.assert_allclose(x.grad.data, 2 * 3 * np.exp([3.0, 6.0]))
+
+
+def test_a_scalar_output_keeps_its_graph_after_backward():
+    a = Scalar(2.0)
+    b = a * a
+    c = b + a
+    c.backward()
+    assert c._inputs == (b, a) and b._inputs == (a, a)
+    c.backward()  # micrograd: accumulates again
+    assert a.grad == 2 * (2 * 2.0 + 1)
 
 
 def test_scalar_graphs_are_freed(no_gc):

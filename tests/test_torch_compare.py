@@ -109,3 +109,32 @@ def test_matmul_with_batches_and_vectors():
     tout.backward()
     for ours, theirs in [(a, ta), (b, tb), (v, tv)]:
         assert_close(ours.grad, theirs.grad)
+
+
+def test_in_place_changes_that_backward_reads_or_not():
+    """Changing add's input after the op is fine in both; changing mul's saved input, or a
+    tensor taken from it by advanced indexing (a copy), is refused or fine as in PyTorch."""
+    for module in (ag, torch):
+        w = module.tensor(np.array([1.0, 2.0]), requires_grad=True)
+        x = module.tensor(np.array([3.0, 4.0, 5.0]))
+        picked = x[np.array([0, 1])]  # a copy in both
+        y = ((w + x[:2]) * 3 * picked).sum()
+        x[:2] += 1.0  # in place, seen through the view x[:2] that add took (add reads nothing)
+        y.backward()
+        assert_close(w.grad, [9.0, 12.0])
+        y = (w * x[1:]).sum()  # mul saves the view x[1:]
+        x[1:] *= 2.0
+        with pytest.raises(RuntimeError, match="modified by an in-?place operation"):
+            y.backward()
+
+
+def test_manual_sgd_with_minus_equals():
+    (w, tw) = pair(np.array([1.0, -2.0, 0.5]))
+    for p in (w, tw):
+        for _ in range(3):
+            (p * p * p).sum().backward()
+            with ag.no_grad() if p is w else torch.no_grad():
+                p -= 0.1 * p.grad
+            p.grad = None
+    assert w.is_leaf and tw.is_leaf
+    assert_close(w, tw)
