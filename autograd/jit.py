@@ -627,9 +627,9 @@ class Compiled:
             return trace.replay(values)
         return self._trace(key, args, kwargs)
 
-    def explain(self) -> str:
-        """Every trace's steps, one a line: what a replay runs."""
-        return "\n\n".join(trace.explain() for trace in self._traces.values())
+    def explain(self) -> None:
+        """Print every trace's steps, one a line: what a replay runs."""
+        print("\n\n".join(trace.explain() for trace in self._traces.values()))
 
     def _fall_back(self, reason):
         """Run eagerly from now on, and say so once."""
