@@ -55,7 +55,7 @@ class Trace:
     def __init__(self, signature, steps, constants, bindings, output):
         self.signature, self.steps, self.constants = signature, steps, constants
         self.bindings, self.output = bindings, output  # (argument, data slot, object slot)
-        self.program = [(s.fn, s.reads, s.write) for s in steps]
+        self.program = [(s.fn, _getter(s.reads), s.write) for s in steps]
 
     def replay(self, values):
         slots = self.constants.copy()
@@ -66,8 +66,8 @@ class Trace:
                 slots[data_slot] = value
             else:
                 slots[data_slot], slots[object_slot] = value._data, value
-        for fn, reads, write in self.program:
-            result = fn(*[slots[i] for i in reads])
+        for fn, read, write in self.program:
+            result = fn(*read(slots))
             if write is not None:
                 slots[write] = result
         return _build(self.output, slots)
@@ -75,6 +75,13 @@ class Trace:
     def explain(self) -> str:
         lines = [f"trace for arguments {self.signature}: {len(self.steps)} steps"]
         return "\n".join(lines + [f"  {step.text}" for step in self.steps])
+
+
+def _getter(reads):
+    """A function from the slots to the tuple of those at reads."""
+    if len(reads) > 1:
+        return operator.itemgetter(*reads)
+    return (lambda slots: (slots[reads[0]],)) if reads else (lambda slots: ())
 
 
 _HANDED = 0  # the slot holding the set of buffers that .grad keeps, fresh each replay
