@@ -368,3 +368,13 @@ def test_replays_allocate_nothing_that_stays():
     finally:
         tracemalloc.stop()
     assert grown < 10_000  # keeping one 32-byte array a replay would hold 100 kB
+
+
+def test_the_command_line_trains_with_the_compiled_step_as_it_does_eagerly(tmp_path, capsys):
+    from nn.train import main
+
+    options = ["--dataset", "xor", "--layers", "2,8,2", "--epochs", "3", "--batch-size", "64"]
+    eager = main([*options, "--out", str(tmp_path / "eager")])
+    compiled = main([*options, "--compile", "--out", str(tmp_path / "compiled")])
+    assert compiled["losses"] == eager["losses"]
+    assert compiled["test_accuracy"] == eager["test_accuracy"]
