@@ -52,9 +52,10 @@ class Step:
 class Trace:
     """The Steps recorded for one argument signature, and how to feed and read them."""
 
-    def __init__(self, signature, steps, constants, bindings, output):
+    def __init__(self, signature, steps, constants, bindings, output, guards):
         self.signature, self.steps, self.constants = signature, steps, constants
         self.bindings, self.output = bindings, output  # (argument, data slot, object slot)
+        self.guards = guards  # (Tensor, its .grad was None) at the start of the traced call
         self.program = [(s.fn, _getter(s.reads), s.write) for s in steps]
 
     def replay(self, values):
@@ -117,6 +118,9 @@ class _Tracer:
         self.kept = []  # every array in slot_of, alive until the trace ends: ids stay unique
         self.objects = {}  # id(Tensor) -> slot holding that Tensor object
         self.pending = {}  # node -> slots of the cotangents the sweep will sum for it
+        # (Tensor, whether its .grad was None) for each .grad fn read before setting it: Python
+        # may branch on it (zero_grad(set_to_none=False) does), so a replay needs the same
+        self.guards, self.grads_set = [], set()
         self.new_slot(None, "handed")
 
     # -- slots -----------------------------------------------------------------------------
@@ -386,6 +390,7 @@ def _wrapped_accumulate_grad(self, g, handed):
     if self._op is not None:
         tracer.refuse("retain_grad() on an intermediate value")
     g_slot = tracer.cotangent(self, g)
+    tracer.grads_set.add(id(self))  # its .grad is not None from here on
     _ORIGINAL["_accumulate_grad"](self, g, handed)
     reads = [tracer.object(self), g_slot, _HANDED]
     tracer.emit(_accumulate, reads, "accumulate_grad", self._grad._data)
@@ -444,8 +449,11 @@ def _wrapped_init(self, data, requires_grad=False, dtype=None):
 def _get_grad(self):
     g = self._grad
     tracer = _tracer()
-    if tracer is not None and g is not None and id(g._data) not in tracer.slot_of:
-        tracer.emit(_grad_data, [tracer.object(self)], "read .grad", g._data)
+    if tracer is not None and id(self) not in tracer.grads_set:
+        tracer.guards.append((self, g is None))
+        tracer.grads_set.add(id(self))
+        if g is not None and id(g._data) not in tracer.slot_of:
+            tracer.emit(_grad_data, [tracer.object(self)], "read .grad", g._data)
     return g
 
 
@@ -455,6 +463,7 @@ def _set_grad_traced(self, value):
     if tracer is not None:
         data = tracer.constant(None) if value is None else tracer.source(value)
         tracer.emit(_set_grad, [tracer.object(self), data], "set .grad", write=False)
+        tracer.grads_set.add(id(self))
 
 
 def _get_data(self):
@@ -615,8 +624,9 @@ class Compiled:
 
     @property
     def traces(self) -> int:
-        """How many argument signatures have been traced."""
-        return len(self._traces)
+        """How many traces were kept: one per argument signature (and per state, None or not,
+        of each .grad that fn reads before setting it)."""
+        return sum(len(traces) for traces in self._traces.values())
 
     def __call__(self, *args, **kwargs):
         if self._eager or _tracer() is not None:  # inside another trace: traced by it
@@ -629,14 +639,15 @@ class Compiled:
                 raise
             self._fall_back(str(error))
             return self.fn(*args, **kwargs)
-        trace = self._traces.get(key)
-        if trace is not None:
-            return trace.replay(values)
+        for trace in self._traces.get(key, ()):
+            if all((t._grad is None) is was_none for t, was_none in trace.guards):
+                return trace.replay(values)
         return self._trace(key, args, kwargs)
 
     def explain(self) -> None:
         """Print every trace's steps, one a line: what a replay runs."""
-        print("\n\n".join(trace.explain() for trace in self._traces.values()))
+        traces = [trace for kept in self._traces.values() for trace in kept]
+        print("\n\n".join(trace.explain() for trace in traces))
 
     def _fall_back(self, reason):
         """Run eagerly from now on, and say so once."""
@@ -661,7 +672,8 @@ class Compiled:
             self._fall_back(tracer.failure)
             return result
         signature = ", ".join(_shown(v) for v in traced)
-        self._traces[key] = Trace(signature, tracer.steps, tracer.constants, bindings, output)
+        trace = Trace(signature, tracer.steps, tracer.constants, bindings, output, tracer.guards)
+        self._traces.setdefault(key, []).append(trace)
         return result
 
 

@@ -3,22 +3,14 @@
 import autograd as ag
 import nn
 import nn.functional as F
+from nn.train import training_step
 
 from .ours import _mlp
 
 
 def _training_step(params, x, target, lr, loss_fn):
     model = _mlp(params)
-    optimizer = nn.optim.SGD(model.parameters(), lr=lr)
-
-    @ag.compile
-    def step(x, target):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), target)
-        loss.backward()
-        optimizer.step()
-        return loss
-
+    step = ag.compile(training_step(model, nn.optim.SGD(model.parameters(), lr=lr), loss_fn))
     return lambda: step(x, target).item()
 
 

@@ -11,10 +11,10 @@ import pytest
 
 import autograd as ag
 import nn
-import nn.functional as F
 from autograd import Scalar, Tensor
 from nn import optim
 from nn.optim import lr_scheduler
+from nn.train import main, training_step
 
 OPTIMIZERS = {
     "sgd": lambda params: optim.SGD(params, lr=0.1),
@@ -36,14 +36,7 @@ def train(make_optimizer, compiled, steps, model=None, schedule=False):
     model = model() if model else nn.MLP([2, 4, 3])
     optimizer = make_optimizer(model.parameters())
     scheduler = lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5) if schedule else None
-
-    def step(x, y):
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-
+    step = training_step(model, optimizer)
     step = ag.compile(step) if compiled else step
     losses = []
     for x, y in zip(*batches(steps)):
@@ -346,16 +339,7 @@ def test_other_threads_run_eagerly_during_a_trace():
 def test_replays_allocate_nothing_that_stays():
     """(benchmarks: 10,000 replays of the b64 MLP step, RSS flat)"""
     model = nn.Linear(4, 2)
-    optimizer = optim.Adam(model.parameters())
-
-    def step(x, y):
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    step = ag.compile(step)
+    step = ag.compile(training_step(model, optimizer=optim.Adam(model.parameters())))
     x, y = np.ones((8, 4), np.float32), np.zeros(8, np.int64)
     tracemalloc.start()
     try:
@@ -371,10 +355,31 @@ def test_replays_allocate_nothing_that_stays():
 
 
 def test_the_command_line_trains_with_the_compiled_step_as_it_does_eagerly(tmp_path, capsys):
-    from nn.train import main
-
     options = ["--dataset", "xor", "--layers", "2,8,2", "--epochs", "3", "--batch-size", "64"]
     eager = main([*options, "--out", str(tmp_path / "eager")])
     compiled = main([*options, "--compile", "--out", str(tmp_path / "compiled")])
     assert compiled["losses"] == eager["losses"]
     assert compiled["test_accuracy"] == eager["test_accuracy"]
+
+
+def test_zero_grad_keeping_zeros_is_replayed_as_eagerly():
+    """zero_grad(set_to_none=False) branches on .grad being None: a trace is kept per state."""
+
+    def run(compiled):
+        ag.manual_seed(0)
+        model = nn.Linear(2, 1)
+        optimizer = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            optimizer.zero_grad(set_to_none=False)
+            (model(x) ** 2).sum().backward()
+            optimizer.step()
+
+        step = ag.compile(step) if compiled else step
+        for x in batches(4)[0]:
+            step(x if compiled else Tensor(x))
+        return step, list(model.state_dict().values())
+
+    step, params = run(True)
+    assert_same(params, run(False)[1])
+    assert step.traces == 2  # the first call found .grad None, the later ones zeros
