@@ -212,17 +212,20 @@ class _Tracer:
         if out._op is not None:  # the VJP reads what forward kept, the last parameter
             self.emit(_second, [pair], f"{op.name}.kept", out._params[-1])
 
-    def vjps(self, node, g_slot, pairs):
-        """Record the VJPs node's _backprop ran: input i's, for each input requiring grad."""
-        op, inputs = node._op, node._inputs
+    def vjps(self, node, recorded, g_slot, pairs):
+        """Record the VJPs node's _backprop ran: input i's, for each input requiring grad.
+
+        recorded is node's (op, inputs, params), taken before _backprop could release them.
+        """
+        op, inputs, params = recorded
         out_slot = self.slot_of.get(id(node._data))
         if out_slot is None:
             self.refuse("backward through a graph built outside the compiled function")
             return
         reads = [g_slot, out_slot, *[self.source(x) for x in inputs]]
-        reads += [self.param(p) for p in node._params]
+        reads += [self.param(p) for p in params]
         if op is ops.concatenate:  # its cotangents are slices of g, in input order
-            axis, fns, end = node._params[0], [], 0
+            axis, fns, end = params[0], [], 0
             for x in inputs:
                 start, end = end, end + x.shape[axis]
                 fns.append(functools.partial(_take, (slice(None),) * axis + (slice(start, end),)))
@@ -307,10 +310,6 @@ def _describe(t):
     return f"<{type(t).__name__} {t.shape} {t.dtype}>"
 
 
-def _array(value):
-    return value if type(value) is np.ndarray else np.asarray(value)
-
-
 def _data_of(t):
     return t._data
 
@@ -376,10 +375,11 @@ def _wrapped_backprop(self, g, wanted, graph):
             tracer.refuse("create_graph=True or ag.grad() (only backward() is traced)")
         else:
             g_slot = tracer.cotangent(self, g)
+    recorded = self._op, self._inputs, self._params
     pairs = _ORIGINAL["_backprop"](self, g, wanted, graph)
     tracer = _tracer()
     if tracer is not None:
-        tracer.vjps(self, g_slot, pairs)
+        tracer.vjps(self, recorded, g_slot, pairs)
     return pairs
 
 

@@ -383,3 +383,22 @@ def test_zero_grad_keeping_zeros_is_replayed_as_eagerly():
     step, params = run(True)
     assert_same(params, run(False)[1])
     assert step.traces == 2  # the first call found .grad None, the later ones zeros
+
+
+def test_concatenate_stack_and_where_replay_with_their_gradients():
+    a = Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+
+    def f(x):
+        a.grad = None
+        y = ag.stack([x * a, a]).sum(axis=0)
+        z = ag.concatenate([y, ag.where(x > 0, a * a, x)])
+        (z * z).sum().backward()
+        return z, a.grad
+
+    step = ag.compile(f)
+    for seed in range(3):
+        x = np.random.default_rng(seed).standard_normal(3)
+        got = step(x)
+        expected = f(Tensor(x))
+        assert_same([got[0].data, got[1].data], [expected[0].data, expected[1].data])
+    assert step.traces == 1
