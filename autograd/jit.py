@@ -631,16 +631,18 @@ class Compiled:
     def __call__(self, *args, **kwargs):
         if self._eager or _tracer() is not None:  # inside another trace: traced by it
             return self.fn(*args, **kwargs)
-        values = [*args, *[kwargs[key] for key in sorted(kwargs)]]
-        try:
-            key = (tuple(_signature(i, v) for i, v in enumerate(values)), tuple(sorted(kwargs)))
-        except CompileError as error:
+        values = (*args, *[kwargs[name] for name in sorted(kwargs)]) if kwargs else args
+        key = tuple([_signature(value) for value in values])
+        if None in key:
+            error = _unusable(key.index(None), values)
             if not self.fallback:
-                raise
+                raise error
             self._fall_back(str(error))
             return self.fn(*args, **kwargs)
+        if kwargs:
+            key += (tuple(sorted(kwargs)),)
         for trace in self._traces.get(key, ()):
-            if all((t._grad is None) is was_none for t, was_none in trace.guards):
+            if not trace.guards or all((t._grad is None) is none for t, none in trace.guards):
                 return trace.replay(values)
         return self._trace(key, args, kwargs)
 
@@ -677,22 +679,30 @@ class Compiled:
         return result
 
 
-def _signature(i, value):
-    """What selects a trace: shape and dtype of arrays and Tensors, the value of the rest."""
+def _signature(value):
+    """What selects a trace: shape and dtype of arrays and Tensors, the value of the rest
+    (None for a value that cannot select one)."""
+    if type(value) is np.ndarray:
+        return value.shape, value.dtype
     if isinstance(value, Tensor):
         return Tensor, value.shape, value.dtype, value._requires_grad
-    if type(value) is np.ndarray:
-        return np.ndarray, value.shape, value.dtype
     if isinstance(value, Scalar):
-        raise CompileError(f"argument {i} is a Scalar: ag.compile works on Tensors")
+        return None
     try:
         hash(value)
     except TypeError:
-        raise CompileError(
-            f"argument {i} is a {type(value).__name__}: pass numpy arrays, Tensors, or "
-            "hashable constants (a trace is kept per constant value)"
-        ) from None
+        return None
     return type(value), value
+
+
+def _unusable(i, values):
+    """The CompileError for argument i, which _signature refused."""
+    if isinstance(values[i], Scalar):
+        return CompileError(f"argument {i} is a Scalar: ag.compile works on Tensors")
+    return CompileError(
+        f"argument {i} is a {type(values[i]).__name__}: pass numpy arrays, Tensors, or "
+        "hashable constants (a trace is kept per constant value)"
+    )
 
 
 def _traced_argument(tracer, value):
