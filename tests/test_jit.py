@@ -287,6 +287,15 @@ def assigns_data(x):
     w.data = np.zeros(2)
 
 
+def retains_grad(x):
+    y = x * w
+    y.retain_grad()
+    y.sum().backward()
+
+
+built_outside = (w * 2).sum()
+
+
 @pytest.mark.parametrize(
     "fn, message",
     [
@@ -297,6 +306,8 @@ def assigns_data(x):
         (lambda x: ag.grad((x * w).sum(), w), r"ag.grad\(\)"),
         (lambda x: w.sub_(np.ones(2)), "sub_ with a numpy array computed outside the op table"),
         (lambda x: Scalar(1.0) * 2, "returning a Scalar"),
+        (retains_grad, r"retain_grad\(\) on an intermediate value"),
+        (lambda x: built_outside.backward(retain_graph=True), "a graph built outside"),
     ],
 )
 def test_what_a_replay_cannot_repeat_is_refused(fn, message):
