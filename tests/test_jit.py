@@ -141,8 +141,9 @@ def test_a_hand_written_update_with_tensor_ops_is_traced():
         model.zero_grad()
         (model(x) ** 2).mean().backward()
         with ag.no_grad():
-            for p in model.parameters():
-                p.sub_(p.grad * 0.1)
+            weight, bias = model.parameters()
+            weight.sub_(weight.grad * 0.1)
+            bias -= bias.grad * 0.1  # augmented assignment: in place too
 
     compiled = ag.compile(lambda x: step(models[1], x))
     for x in batches(5)[0]:
