@@ -5,8 +5,8 @@
 Each step of the replay is timed on its own (the minimum over the replays), then the steps
 are summed by kind: the op table's forwards and VJPs, the engine's bookkeeping (reading
 parameters, setting and accumulating .grad), the replayed optimizer step(), and what the
-whole replay costs beyond its steps (the loop). The floor's whole step is timed in blocks
-alternating with the replays, for scale.
+whole replay costs beyond its steps (the loop, the call). The whole compiled step and the
+floor's step are timed the same way, one call at a time, alternating with the replays.
 """
 
 import argparse
@@ -40,26 +40,23 @@ def main():
     (trace,) = [t for kept in step.compiled._traces.values() for t in kept]
     best = [float("inf")] * len(trace.steps)
     whole, floor_whole = float("inf"), float("inf")
-    for _ in range(args.replays // 100):
-        for _ in range(100):
-            slots = trace.constants.copy()
-            slots[0] = set()
-            for i, data_slot, _ in trace.bindings:
-                slots[data_slot] = step.arguments[i]
-            for k, (fn, read, write) in enumerate(trace.program):
-                start = perf_counter()
-                result = fn(*read(slots))
-                best[k] = min(best[k], perf_counter() - start)
-                if write is not None:
-                    slots[write] = result
+    for _ in range(args.replays):
+        slots = trace.constants.copy()
+        slots[0] = set()
+        for i, data_slot, _ in trace.bindings:
+            slots[data_slot] = step.arguments[i]
+        for k, (fn, read, write) in enumerate(trace.program):
+            start = perf_counter()
+            result = fn(*read(slots))
+            best[k] = min(best[k], perf_counter() - start)
+            if write is not None:
+                slots[write] = result
         start = perf_counter()
-        for _ in range(100):
-            step()
-        whole = min(whole, (perf_counter() - start) / 100)
+        step()
+        whole = min(whole, perf_counter() - start)
         start = perf_counter()
-        for _ in range(100):
-            floor_step()
-        floor_whole = min(floor_whole, (perf_counter() - start) / 100)
+        floor_step()
+        floor_whole = min(floor_whole, perf_counter() - start)
     totals = dict.fromkeys(KINDS, 0.0)
     for s, seconds in zip(trace.steps, best):
         totals[_kind(s.text)] += seconds
@@ -67,7 +64,7 @@ def main():
     for kind, seconds in totals.items():
         print(f"  {kind:28}{seconds * 1e6:8.1f} µs  {seconds / floor_whole:5.2f}x the floor")
     rest = whole - sum(totals.values())
-    print(f"  {'the loop and the rest':28}{rest * 1e6:8.1f} µs  {rest / floor_whole:5.2f}x")
+    print(f"  {'whole minus the steps':28}{rest * 1e6:8.1f} µs  {rest / floor_whole:5.2f}x")
     print(f"  {'whole compiled step':28}{whole * 1e6:8.1f} µs  {whole / floor_whole:5.2f}x")
     print(f"  {'numpy floor':28}{floor_whole * 1e6:8.1f} µs")
 
