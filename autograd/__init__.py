@@ -6,6 +6,8 @@ from .dtypes import get_default_dtype, set_default_dtype
 from .engine import grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .jit import CompileError
+from .jit import compiled as compile  # noqa: A001 - ag.compile, as in the API
 from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
 from .scalar import Scalar
@@ -29,6 +31,7 @@ from .tensor import (
 )
 
 __all__ = [
+    "CompileError", "compile",
     "Function", "GradcheckError", "functional", "Scalar", "Tensor", "arange", "cat", "concatenate",
     "detect_anomaly", "draw_dot", "enable_grad", "full", "get_default_dtype", "grad", "gradcheck",
     "gradgradcheck", "is_grad_enabled", "manual_seed", "maximum", "minimum", "no_grad", "ones",

@@ -142,7 +142,7 @@ def main():
     print("block-by-block ratios where the blocks alternated (ours, floor), else of the medians.\n")
     for run in results["runs"]:
         print(report.timing_table(run["timings"], f"BLAS threads: {run['threads']}"))
-        heading = "Training loop, MLP b64, 100 + 1000 steps, then 1000 keeping every loss"
+        heading = "Training loop, MLP b64, 100 warm-up steps + steps, then 1000 keeping every loss"
         print(report.memory_table(run["memory"], heading))
         print()
     if results["scalar"]:

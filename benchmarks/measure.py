@@ -26,17 +26,18 @@ import numpy as np
 
 ENGINES = {
     "ours": "benchmarks.ours",
+    "compiled": "benchmarks.compiled",
     "floor": "benchmarks.floor",
     "torch": "benchmarks.peer_torch",
     "micrograd": "benchmarks.peer_micrograd",
 }
 PEERS = ("torch", "micrograd")  # optional: skipped when not installed
-MEMORY_ENGINES = ("ours", "floor", "torch")  # those with the batch-64 training loop
+MEMORY_ENGINES = ("ours", "compiled", "floor", "torch")  # those with the batch-64 training loop
 # Engines timed in one process, their blocks interleaved. PyTorch gets a process of its own:
 # its OpenMP threads spin after their work. micrograd shares ours: its graphs are reference
 # cycles left to the cycle collector, so the scalar workloads end each block with a timed
 # gc.collect() (Workload.collect), and each engine pays for freeing its own garbage.
-PROCESSES = (("ours", "floor", "micrograd"), ("torch",))
+PROCESSES = (("ours", "compiled", "floor", "micrograd"), ("torch",))
 BLOCK_SECONDS = 0.05
 
 
@@ -65,7 +66,8 @@ def binary_args(batch):
     return _layers((2, 16, 16, 1), rng), x, t, 0.1
 
 
-TENSOR_ENGINES, CHAIN_ENGINES = ("ours", "floor", "torch"), ("ours", "floor", "torch", "micrograd")
+TENSOR_ENGINES = ("ours", "compiled", "floor", "torch")
+CHAIN_ENGINES = ("ours", "floor", "torch", "micrograd")
 
 
 @dataclass
@@ -214,7 +216,9 @@ def _status_mb(field):
 
 
 def memory(engine, steps=1000, warmup=100):
-    """Peak RSS of the batch-64 training loop, and what it gains over `steps` more steps."""
+    """Peak RSS of the batch-64 training loop, and what it gains over `steps` more steps
+    (10,000 replays for the compiled step)."""
+    steps = 10_000 if engine == "compiled" else steps
     module = load(engine)
     if module is None:
         return {"engine": engine, "skipped": f"{engine} is not installed"}

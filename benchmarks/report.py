@@ -7,7 +7,8 @@ import statistics
 from .measure import GROUPS
 
 TITLES = {w.name: w.title for group in GROUPS.values() for w in group}
-COLUMNS = {"ours": "ours", "floor": "floor", "torch": "PyTorch", "micrograd": "micrograd"}
+COLUMNS = {"ours": "ours", "compiled": "compiled", "floor": "floor", "torch": "PyTorch",
+           "micrograd": "micrograd"}  # fmt: skip
 # (what, "workload/engine", "workload/reference", comparison, limit) on time / reference time
 TENSOR_TARGETS = [
     ("MLP b64 step: ours / numpy floor", "mlp_b64/ours", "mlp_b64/floor", "<=", 1.2),
@@ -15,6 +16,10 @@ TENSOR_TARGETS = [
     ("MLP b1024 step: ours / numpy floor", "mlp_b1024/ours", "mlp_b1024/floor", "<=", 1.1),
     ("tiny MLP b32 step: ours / PyTorch", "tiny_b32/ours", "tiny_b32/torch", "<=", 1.0),
     ("a + b backward: ours / PyTorch", "add/ours", "add/torch", "<=", 0.5),
+    ("tiny MLP b32 step: compiled / numpy floor", "tiny_b32/compiled", "tiny_b32/floor", "<=", 1.5),
+    ("tiny MLP b32 step: compiled / PyTorch", "tiny_b32/compiled", "tiny_b32/torch", "<=", 0.45),
+    ("MLP b64 step: compiled / numpy floor", "mlp_b64/compiled", "mlp_b64/floor", "<=", 1.0),
+    ("  tiny MLP b32 step: compiled / ours", "tiny_b32/compiled", "tiny_b32/ours", None, None),
 ]
 SCALAR_TARGETS = [
     ("moons demo step: micrograd / ours", "moons/micrograd", "moons/ours", ">=", 4.0),
@@ -28,6 +33,7 @@ MEMORY_TARGETS = [
     ("RSS growth over 1000 steps, ours (MB)", "<", 1),
     ("live-object growth over 1000 steps, ours", "<", 100),
     ("RSS growth per step keeping every loss, ours (KB)", "<=", 1),
+    ("RSS growth over 10,000 replays, compiled (MB)", "<", 1),
 ]
 COMPARE = {"<": operator.lt, "<=": operator.le, ">=": operator.ge}
 
@@ -87,9 +93,13 @@ def _memory_targets(memory, threads):
             ours.get("kept_losses_kb_per_step"),
         ]
     )
+    compiled = found.get("compiled")
+    compiled_why = _missing(compiled, "peak_rss_mb")
+    whys = [why] * 4 + [compiled_why]
+    values.append(None if compiled_why else compiled["rss_growth_mb"])
     return [
         _target(what, value, comparison, limit, threads, why or (value is None and "not measured"))
-        for (what, comparison, limit), value in zip(MEMORY_TARGETS, values)
+        for (what, comparison, limit), value, why in zip(MEMORY_TARGETS, values, whys)
     ]
 
 
@@ -173,7 +183,7 @@ def memory_table(memory, heading):
     lines = [
         heading,
         f"{'engine':14}{'peak RSS':>12}{'RSS growth':>14}{'object growth':>16}"
-        f"{'keeping losses':>18}",
+        f"{'keeping losses':>18}{'steps':>8}",
     ]
     for m in memory:
         if "peak_rss_mb" not in m:
@@ -183,7 +193,7 @@ def memory_table(memory, heading):
         kept = "—" if kept is None else f"{kept:.2f} KB/step"
         lines.append(
             f"{COLUMNS[m['engine']]:14}{m['peak_rss_mb']:>9.1f} MB"
-            f"{m['rss_growth_mb']:>11.2f} MB{m['object_growth']:>16}{kept:>18}"
+            f"{m['rss_growth_mb']:>11.2f} MB{m['object_growth']:>16}{kept:>18}{m['steps']:>8}"
         )
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor
+from autograd.jit import replayed
 from autograd.random import generator
 from autograd.spellings import axis_or_dim
 from autograd.tensor import binary_cross_entropy_with_logits as fused_bce_with_logits
@@ -33,7 +34,7 @@ def sigmoid(x):
 
 def leaky_relu(x, slope: float = 0.01):
     """x where x > 0, slope * x elsewhere."""
-    return ag.where(x.data > 0, x, x * slope)
+    return ag.where(x > 0, x, x * slope)
 
 
 @axis_or_dim
@@ -54,8 +55,14 @@ def dropout(x, p: float = 0.5, training: bool = True):
         return x
     if p == 1:
         return x * 0
-    keep = generator().random(x.shape) >= p
-    return x * (keep / (1 - p)).astype(x.dtype)
+    return x * _kept_scaled(x.shape, p, x.dtype)
+
+
+@replayed  # under ag.compile, every replay draws a fresh mask
+def _kept_scaled(shape, p, dtype) -> Tensor:
+    """1 / (1 - p) where an entry is kept, with probability 1 - p; 0 where it is dropped."""
+    keep = generator().random(shape) >= p
+    return Tensor((keep / (1 - p)).astype(dtype))
 
 
 # -- losses ----------------------------------------------------------------------------------
@@ -89,7 +96,7 @@ def _target(target, like: Tensor, name: str = "target") -> Tensor:
     """target as a Tensor of like's shape; constant targets take like's dtype."""
     if not isinstance(target, Tensor) or not target.requires_grad:
         target = Tensor(
-            np.asarray(target.data if isinstance(target, Tensor) else target), dtype=like.dtype
+            target if isinstance(target, Tensor) else np.asarray(target), dtype=like.dtype
         )
     if target.shape != like.shape:
         raise ValueError(
@@ -121,9 +128,9 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     target holds integer classes of shape logits.shape[:-1], or probabilities of logits.shape.
     """
     logits = _input(logits, "cross_entropy")
-    data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    data = target if isinstance(target, Tensor) else np.asarray(target)  # dtype, shape: no values
     if data.dtype.kind in "iu":
-        return fused_softmax_cross_entropy(logits, data, reduction)
+        return fused_softmax_cross_entropy(logits, target, reduction)
     if data.shape == logits.shape[:-1]:
         raise TypeError(
             f"cross_entropy: a target of shape {data.shape} holds class indices, which must be "

@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="seeds the data, the weights and the shuffling (default: 0)",
     )
     parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="trace the training step once with ag.compile and replay it after",
+    )
+    parser.add_argument(
         "--out",
         default=os.path.join("runs", "latest"),
         help="directory for the plots, graph and checkpoint (default: runs/latest)",
@@ -186,11 +191,29 @@ def layer_sizes(parser, text, features, classes, dataset) -> list[int]:
     return sizes
 
 
-def fit(model, optimizer, loader, epochs, X_test, y_test) -> tuple[list[float], list[float]]:
+def training_step(model, optimizer, loss_fn=F.cross_entropy):
+    """step(x, target): one optimizer step on a batch; returns the loss before it."""
+
+    def step(x, target):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), target)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def fit(
+    model, optimizer, loader, epochs, X_test, y_test, compile_step=False
+) -> tuple[list[float], list[float]]:
     """Train with cross-entropy: the mean training loss of each epoch, and the test loss after it.
+    compile_step: the step compiled with ag.compile.
 
     Raises Diverged at the first loss that is NaN or inf.
     """
+    step = training_step(model, optimizer)
+    step = ag.compile(step) if compile_step else step
     train_losses, test_losses = [], []
     # numpy's overflow warnings would precede the one clear Diverged message
     quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore")
@@ -198,11 +221,7 @@ def fit(model, optimizer, loader, epochs, X_test, y_test) -> tuple[list[float], 
         for epoch in progress:
             total, count = 0.0, 0
             for xb, yb in loader:
-                loss = F.cross_entropy(model(xb), yb)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                value = loss.item()
+                value = step(xb, yb).item()
                 if not math.isfinite(value):
                     raise Diverged(f"the loss became {value} in epoch {epoch}")
                 total, count = total + value * len(yb), count + len(yb)
@@ -362,7 +381,7 @@ def main(argv=None) -> dict:
     )
     start = time.perf_counter()
     try:
-        losses = fit(model, optimizer, loader, args.epochs, X_test, y_test)
+        losses = fit(model, optimizer, loader, args.epochs, X_test, y_test, args.compile)
     except Diverged as error:
         lr = optimizer.param_groups[0]["lr"]
         message = (

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from autograd import Scalar, Tensor, no_grad
+from autograd.jit import replayed
 
 from ..module import clear_grad
 
@@ -57,6 +58,7 @@ class Optimizer:
         for p in self._params():
             clear_grad(p, set_to_none)
 
+    @replayed  # ag.compile runs it whole on each replay: its state and step count are Python
     @no_grad()
     def step(self) -> None:
         """Update every parameter that has a gradient, in place of its .data."""
