@@ -12,7 +12,13 @@ import pytest
 import autograd as ag
 from autograd import Scalar, Tensor, ops
 from autograd.engine import toposort
-from autograd.tensor import binary_cross_entropy_with_logits, linear, scatter, softmax_cross_entropy
+from autograd.tensor import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    linear,
+    scatter,
+    softmax_cross_entropy,
+)
 
 rng = np.random.default_rng(0)
 
@@ -140,6 +146,13 @@ TENSOR_CASES = {
     "softmax_cross_entropy": [
         (lambda x, r=reduction: softmax_cross_entropy(x, CLASSES, r), (leaf(4, 3),))
         for reduction in ("none", "sum", "mean")
+    ],
+    "bce": [  # probabilities against constant and against learned targets
+        (binary_cross_entropy, (leaf(2, 3, low=0.1, high=0.9, positive=True), Tensor(MASK * 1.0))),
+        (
+            binary_cross_entropy,
+            (leaf(3, low=0.1, high=0.9, positive=True), leaf(3, low=0.2, high=0.8)),
+        ),
     ],
     "bce_with_logits": [
         (binary_cross_entropy_with_logits, (leaf(2, 3), Tensor(rng.uniform(0, 1, (2, 3))))),

@@ -16,7 +16,13 @@ import autograd as ag
 import nn
 import nn.functional as F
 from autograd import Scalar, Tensor, ops
-from autograd.tensor import binary_cross_entropy_with_logits, linear, scatter, softmax_cross_entropy
+from autograd.tensor import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    linear,
+    scatter,
+    softmax_cross_entropy,
+)
 
 inf, nan = math.inf, math.nan
 
@@ -224,6 +230,7 @@ EMPTY_CASES = {
         (empty(0, 3),),
         (0,),
     ),
+    "bce": (binary_cross_entropy, (empty(0), empty(0)), (0,)),
     "bce_with_logits": (binary_cross_entropy_with_logits, (empty(0), empty(0)), (0,)),
     "scatter": (lambda g: scatter(g, (np.array([], int),), (0,)), (empty(0),), (0,)),
     "concatenate": (
