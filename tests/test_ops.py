@@ -235,6 +235,21 @@ def test_tensor_second_derivatives_match_finite_differences(name, fn, inputs):
     assert ag.gradgradcheck(fn, inputs)
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("name, fn, inputs", cases(TENSOR_CASES, "tensor"))
+def test_tensor_gradients_have_their_inputs_dtype(name, fn, inputs, create_graph):
+    """Every VJP keeps float32 in float32 (astype's case casts to longdouble and back)."""
+    inputs = [
+        x.astype(np.float32).detach().requires_grad_(x.requires_grad)
+        if isinstance(x, Tensor)
+        else x
+        for x in inputs
+    ]
+    wanted = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    grads = ag.grad(fn(*inputs).sum(), wanted, create_graph=create_graph)
+    assert [g.dtype for g in grads] == [np.float32] * len(wanted)
+
+
 @pytest.mark.parametrize("name, fn, inputs", cases(SCALAR_CASES, "scalar"))
 def test_scalar_gradients_match_finite_differences(name, fn, inputs):
     assert ag.gradcheck(fn, scalars(inputs))
