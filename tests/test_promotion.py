@@ -112,7 +112,7 @@ OURS_ONLY = {
     "std of int": (lambda L: L.i64.std(), "default"),
     "int @ float32": (lambda L: L.i64 @ L.f32, "float32"),
     "float32 @ float64": (lambda L: L.f32 @ L.f64, "float64"),
-    "clip of int with no lower bound": (lambda L: L.i64.clip(hi=1), "int64"),
+    "clip of int with no lower bound": (lambda L: L.i64.clip(max=1), "int64"),
 }
 
 
