@@ -127,12 +127,14 @@ def _extremum_vjp(g, out, x, axis, keepdims):
 def _share(g, x, y):
     """g where x wins, g / 2 at ties, 0 where x < y: how maximum passes g to x. NaN on
     either side wins, so both get the whole g (PyTorch's rule)."""
-    return _where(x < y, 0, _where(x == y, g * 0.5, g))
+    return g * _not(x < y) - (g * 0.5) * (x == y)
 
 
 def _not(mask):
-    """The negation of a comparison's result: a bool, a bool array or a bool Tensor."""
-    return mask == 0
+    """The negation of a comparison's result: a bool (Scalar's), a bool array or a Tensor."""
+    if isinstance(mask, Value):
+        return mask == 0
+    return not mask if type(mask) is bool else ~mask
 
 
 def _is_zero(x):
