@@ -313,7 +313,7 @@ class Tensor(Value):
     def std(self, axis=None, ddof=0, keepdims=False):
         """sqrt(var), with gradient 0 where the spread is 0 (PyTorch's), not 0 * inf."""
         var = self.var(axis, ddof, keepdims)
-        spread = var.data != 0  # NaN counts as spread, so that it propagates
+        spread = var != 0  # NaN counts as spread, so that it propagates
         return where(spread, where(spread, var, 1).sqrt(), 0)
 
     @axis_or_dim

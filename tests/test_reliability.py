@@ -280,6 +280,23 @@ def test_std_at_zero_spread_has_second_derivative_zero():
     assert np.isnan(Tensor([1.0, nan]).std().item())  # NaN is spread: it propagates
 
 
+WEIGHTS = np.arange(8.0).reshape(4, 2)
+
+
+def test_standardising_with_a_constant_column_compiles_and_replays_as_eagerly():
+    def step(x):
+        (((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-5)) * WEIGHTS).sum().backward()
+        return x.grad
+
+    compiled = ag.compile(step)
+    for shift in (0.0, 1.0, 2.0):
+        data = np.stack([np.arange(4.0) + shift, np.full(4, shift)], axis=1)
+        want = step(Tensor(data, requires_grad=True))
+        assert np.isfinite(want.data).all()
+        np.testing.assert_array_equal(compiled(Tensor(data, requires_grad=True)).data, want.data)
+    assert compiled.traces == 1
+
+
 def test_a_saturated_sigmoid_under_bce_leaves_every_gradient_finite():
     """float32 sigmoid(20) is exactly 1.0: BCE's gradient must not turn it into NaN."""
     ag.manual_seed(0)
