@@ -23,11 +23,15 @@ class Context:
 
 
 class _FunctionOp(Op):
-    """The op record of one Function.apply call: its backward gives all cotangents at once."""
+    """The op record of one Function.apply call: its backward gives all cotangents at once.
 
-    def __init__(self, function, ctx, result):
+    Its inputs are the Tensor arguments of apply; kinds has one entry per argument: None for
+    a Tensor, else the argument's type name.
+    """
+
+    def __init__(self, function, ctx, result, kinds):
         super().__init__(function.__name__, lambda *inputs: result, reads=None)
-        self.function, self.ctx = function, ctx
+        self.function, self.ctx, self.kinds = function, ctx, kinds
 
     def cotangents(self, args, inputs, wanted):
         """Call the user's backward once, with Tensors, and check what it returns."""
@@ -35,31 +39,42 @@ class _FunctionOp(Op):
         graph = isinstance(g, Tensor)
         grads = self.function.backward(self.ctx, g if graph else Tensor._as_value(g))
         grads = grads if isinstance(grads, tuple) else (grads,)
-        if len(grads) != len(inputs):
+        if len(grads) != len(self.kinds):
             raise RuntimeError(
-                f"{self.name}.backward returned {len(grads)} gradients for {len(inputs)} inputs"
+                f"{self.name}.backward returned {len(grads)} gradients for "
+                f"{len(self.kinds)} arguments of forward"
             )
-        pairs = []
-        for i, (g_i, x) in enumerate(zip(grads, inputs)):
-            if g_i is not None and x._requires_grad and (wanted is None or x in wanted):
+        pairs, tensors = [], iter(inputs)
+        for i, (g_i, kind) in enumerate(zip(grads, self.kinds)):
+            x = next(tensors) if kind is None else None
+            if g_i is None:
+                continue
+            if kind is not None:
+                raise RuntimeError(
+                    f"{self.name}.backward returned a gradient for argument {i}, which is a "
+                    f"{kind}, not a Tensor: return None for it"
+                )
+            if x._requires_grad and (wanted is None or x in wanted):
                 g_i = _checked(self.name, i, _lift(g_i, x), x)
                 pairs.append((x, g_i if graph else g_i._data))
         return pairs
 
 
 def _checked(name, i, g, x):
+    """g, cast to x's dtype, if it has x's shape."""
     if g is None or g.shape != x.shape:
         shape = None if g is None else g.shape
         raise RuntimeError(f"{name}.backward: gradient {i} has shape {shape}, input has {x.shape}")
-    return g
+    return g.astype(x.dtype)
 
 
 class Function:
     """Base class for an op with a hand-written derivative.
 
-    forward(ctx, *inputs) runs without recording and returns one Tensor or array;
-    backward(ctx, grad) returns one gradient per input (None where there is none).
-    Written with Tensor ops, backward is itself differentiable.
+    forward(ctx, *args) runs without recording and returns one Tensor or array; numpy arrays
+    reach it as constant Tensors, other arguments (numbers, tuples, strings, None) unchanged.
+    backward(ctx, grad) returns one gradient per argument: None for those that are not Tensors
+    or need none. Written with Tensor ops, backward is itself differentiable.
     """
 
     @staticmethod
@@ -71,12 +86,15 @@ class Function:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *inputs):
-        tensors = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
-        ctx = Context(tuple(t.requires_grad for t in tensors))
+    def apply(cls, *args):
+        # an array stands for a constant tensor, as it does beside Tensors everywhere else
+        args = tuple(Tensor(x) if isinstance(x, np.ndarray) else x for x in args)
+        ctx = Context(tuple(isinstance(x, Tensor) and x.requires_grad for x in args))
         with no_grad():
-            result = cls.forward(ctx, *tensors)
+            result = cls.forward(ctx, *args)
         if isinstance(result, tuple | list):
             raise TypeError(f"{cls.__name__}.forward must return one Tensor, not several")
         data = result._data if isinstance(result, Tensor) else np.asarray(result)
-        return Tensor._apply(_FunctionOp(cls, ctx, data), tensors)
+        tensors = tuple(x for x in args if isinstance(x, Tensor))
+        kinds = tuple(None if isinstance(x, Tensor) else type(x).__name__ for x in args)
+        return Tensor._apply(_FunctionOp(cls, ctx, data, kinds), tensors)

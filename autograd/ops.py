@@ -51,6 +51,10 @@ def _where(cond, x, y):
     )
 
 
+def _maximum(x, y):
+    return _tensor().maximum(x, y) if isinstance(x, Value) else np.maximum(x, y)
+
+
 def _exp(x):
     return x.exp() if isinstance(x, Value) else exp.scalar(x) if type(x) is float else np.exp(x)
 
@@ -114,14 +118,23 @@ def _sum_leading(g, lead):
 
 
 def _extremum_vjp(g, out, x, axis, keepdims):
-    """d max / dx: the gradient split evenly between the tied extrema."""
-    hit = (x == _unreduce(out, x.shape, axis, keepdims)).astype(g.dtype)
+    """d max / dx: the gradient split evenly between the tied extrema, or between the NaNs
+    where the extremum is NaN (as PyTorch's max() does)."""
+    hit = ((x == _unreduce(out, x.shape, axis, keepdims)) + (x != x)).astype(g.dtype)
     return _unreduce(g, x.shape, axis, keepdims) * (hit / hit.sum(axis, keepdims=True))
 
 
-def _wins(x, y):
-    """1 where x > y, 0.5 at ties, 0 elsewhere: how maximum shares its gradient."""
-    return (x > y) + 0.5 * (x == y)
+def _share(g, x, y):
+    """g where x wins, g / 2 at ties, 0 where x < y: how maximum passes g to x. NaN on
+    either side wins, so both get the whole g (PyTorch's rule)."""
+    return g * _not(x < y) - (g * 0.5) * (x == y)
+
+
+def _not(mask):
+    """The negation of a comparison's result: a bool (Scalar's), a bool array or a Tensor."""
+    if isinstance(mask, Value):
+        return mask == 0
+    return not mask if type(mask) is bool else ~mask
 
 
 def _is_zero(x):
@@ -249,6 +262,21 @@ def _is_basic(index):
     return all(isinstance(i, basic) and type(i) is not bool for i in index)
 
 
+def _bce(p, t):
+    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch's forward does."""
+    with np.errstate(divide="ignore"):  # log 0 = -inf, clamped
+        return (t - 1) * np.maximum(np.log1p(-p), -100) - t * np.maximum(np.log(p), -100)
+
+
+_BCE_EPSILON = float(np.float32(1e-12))  # PyTorch's, a C float
+
+
+def _bce_vjp(g, out, p, t):
+    """g (p - t) / max(p (1 - p), 1e-12): PyTorch's BCE gradient, finite at p = 0 and 1 (about
+    ±1e12 for a wrong certainty, 0 for a right one) where the clamped logs' would be 0 * inf."""
+    return g * (p - t) / _maximum((1 - p) * p, _BCE_EPSILON)
+
+
 def _scatter(g, index, shape):
     """Zeros of shape with g added at index; repeated indices add up."""
     out = np.zeros(shape, dtype=g.dtype)
@@ -285,19 +313,20 @@ cos = Op("cos", np.cos, lambda g, out, x: -g * _sin(x), scalar=fm.cos, reads="x"
 tanh = Op("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), scalar=math.tanh, reads="out")
 sigmoid = Op("sigmoid", _sigmoid, lambda g, out, x: g * out * (1 - out), scalar=fm.sigmoid,
              reads="out")  # fmt: skip
-relu = Op("relu", lambda x: np.maximum(x, 0), lambda g, out, x: g * (x > 0), scalar=fm.relu,
-          reads="x")  # fmt: skip
+relu = Op("relu", lambda x: np.maximum(x, 0),
+          lambda g, out, x: g * _not(x <= 0),  # not x > 0: at NaN g passes, as in PyTorch
+          scalar=fm.relu, reads="x")  # fmt: skip
 abs = Op("abs", np.abs, lambda g, out, x: g * (x > 0) - g * (x < 0), scalar=operator.abs,
          reads="x")  # fmt: skip
 
 # Tensor only.
 
 maximum = Op("maximum", np.maximum,
-             lambda g, out, x, y: g * _wins(x, y),
-             lambda g, out, x, y: g * _wins(y, x), reads="x y")  # fmt: skip
+             lambda g, out, x, y: _share(g, x, y),
+             lambda g, out, x, y: _share(g, y, x), reads="x y")  # fmt: skip
 minimum = Op("minimum", np.minimum,
-             lambda g, out, x, y: g * _wins(y, x),
-             lambda g, out, x, y: g * _wins(x, y), reads="x y")  # fmt: skip
+             lambda g, out, x, y: _share(g, y, x),
+             lambda g, out, x, y: _share(g, x, y), reads="x y")  # fmt: skip
 where = Op("where", lambda x, y, cond: np.where(cond, x, y),
            lambda g, out, x, y, cond: _where(cond, g, 0),
            lambda g, out, x, y, cond: _where(cond, 0, g), reads="")  # fmt: skip
@@ -339,6 +368,8 @@ linear = Op("linear", _linear,  # x @ w.T + b; b is optional
             lambda g, out, x, w, b: _sum_to(g, b.shape), reads="x w")  # fmt: skip
 softmax_cross_entropy = Op("softmax_cross_entropy", _softmax_cross_entropy,
                            _softmax_cross_entropy_vjp, keeps=True, reads="x")  # fmt: skip
+bce = Op("bce", _bce, _bce_vjp, lambda g, out, p, t: g * (_log(1 - p) - _log(p)),  # -logit p
+         reads="p t")  # fmt: skip
 bce_with_logits = Op("bce_with_logits", _bce_with_logits,
                      lambda g, out, x, y: g * (_sigmoid_of(x) - y),
                      lambda g, out, x, y: -g * x, reads="x y")  # fmt: skip

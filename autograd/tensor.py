@@ -238,40 +238,44 @@ class Tensor(Value):
     # -- elementwise -----------------------------------------------------------------------
 
     def exp(self):
-        return Tensor._apply(ops.exp, (self,))
+        return Tensor._apply(ops.exp, _promoted((self,), floating=True))
 
     def log(self):
-        return Tensor._apply(ops.log, (self,))
+        return Tensor._apply(ops.log, _promoted((self,), floating=True))
 
     def sqrt(self):
-        return Tensor._apply(ops.sqrt, (self,))
+        return Tensor._apply(ops.sqrt, _promoted((self,), floating=True))
 
     def abs(self):
         return Tensor._apply(ops.abs, (self,))
 
     def tanh(self):
-        return Tensor._apply(ops.tanh, (self,))
+        return Tensor._apply(ops.tanh, _promoted((self,), floating=True))
 
     def sigmoid(self):
-        return Tensor._apply(ops.sigmoid, (self,))
+        return Tensor._apply(ops.sigmoid, _promoted((self,), floating=True))
 
     def relu(self):
         return Tensor._apply(ops.relu, (self,))
 
     def sin(self):
-        return Tensor._apply(ops.sin, (self,))
+        return Tensor._apply(ops.sin, _promoted((self,), floating=True))
 
     def cos(self):
-        return Tensor._apply(ops.cos, (self,))
+        return Tensor._apply(ops.cos, _promoted((self,), floating=True))
 
     def clip(self, min=None, max=None):
         """Limit values to [min, max], either bound optional; the gradient passes where
         min <= x <= max."""
         if min is None and max is None:
             raise TypeError("clip() needs min, max or both")
+        floating = any(np.asarray(bound).dtype.kind == "f" for bound in (min, max))
+        (x,) = _promoted((self,), floating)  # an integer tensor clipped at 0.5 becomes float
+        if not x._floating():
+            return Tensor._apply(ops.clip, (x,), (min, max))  # ±inf would make it float
         lo = -np.inf if min is None else min
         hi = np.inf if max is None else max
-        return Tensor._apply(ops.clip, (self,), (lo, hi))
+        return Tensor._apply(ops.clip, (x,), (lo, hi))
 
     # -- reductions ------------------------------------------------------------------------
 
@@ -307,12 +311,16 @@ class Tensor(Value):
 
     @axis_or_dim
     def std(self, axis=None, ddof=0, keepdims=False):
-        return self.var(axis, ddof, keepdims).sqrt()
+        """sqrt(var), with gradient 0 where the spread is 0 (PyTorch's), not 0 * inf."""
+        var = self.var(axis, ddof, keepdims)
+        spread = var != 0  # NaN counts as spread, so that it propagates
+        return where(spread, where(spread, var, 1).sqrt(), 0)
 
     @axis_or_dim
     def logsumexp(self, axis=None, keepdims=False):
         """log(sum(exp(x))), computed without overflow."""
-        return Tensor._apply(ops.logsumexp, (self,), (_axes(axis, self.ndim), keepdims))
+        x = _promoted((self,), floating=True)
+        return Tensor._apply(ops.logsumexp, x, (_axes(axis, self.ndim), keepdims))
 
     @axis_or_dim
     def softmax(self, axis=-1):
@@ -321,7 +329,8 @@ class Tensor(Value):
     @axis_or_dim
     def log_softmax(self, axis=-1):
         """x - logsumexp(x), computed without overflow."""
-        return Tensor._apply(ops.log_softmax, (self,), (_axes(axis, self.ndim)[0],))
+        x = _promoted((self,), floating=True)
+        return Tensor._apply(ops.log_softmax, x, (_axes(axis, self.ndim)[0],))
 
     @axis_or_dim
     def argmax(self, axis=None, keepdims=False) -> "Tensor":
@@ -493,23 +502,30 @@ class Tensor(Value):
         return self
 
 
-def _binary(op):
-    """Operator methods for op, plain and reflected, lifting numbers and arrays to Tensors."""
+def _binary(op, floating=False):
+    """Operator methods for op, plain and reflected, lifting numbers and arrays to Tensors.
+
+    floating: the result is floating even for integer operands (true division).
+    """
 
     def method(self, other):
         other = _lift(other, self)
-        return NotImplemented if other is None else _broadcast_apply(op, (self, other))
+        return (
+            NotImplemented if other is None else _broadcast_apply(op, (self, other), (), floating)
+        )
 
     def reflected(self, other):
         other = _lift(other, self)
-        return NotImplemented if other is None else _broadcast_apply(op, (other, self))
+        return (
+            NotImplemented if other is None else _broadcast_apply(op, (other, self), (), floating)
+        )
 
     return method, reflected
 
 
 Tensor.__add__, Tensor.__radd__ = _binary(ops.add)
 Tensor.__mul__, Tensor.__rmul__ = _binary(ops.mul)
-Tensor.__truediv__, Tensor.__rtruediv__ = _binary(ops.div)
+Tensor.__truediv__, Tensor.__rtruediv__ = _binary(ops.div, floating=True)
 Tensor.__pow__, Tensor.__rpow__ = _binary(ops.pow)
 
 
@@ -543,11 +559,14 @@ Tensor.__gt__, Tensor.__ge__ = _comparison(np.greater), _comparison(np.greater_e
 Tensor.__eq__, Tensor.__ne__ = _comparison(np.equal), _comparison(np.not_equal)
 
 
-def _broadcast_apply(op, inputs, params=()):
-    """Apply op, first broadcasting explicitly each input that needs a gradient.
+def _broadcast_apply(op, inputs, params=(), floating=False):
+    """Apply op, first promoting the inputs to one dtype and broadcasting explicitly each input
+    that needs a gradient.
 
-    The broadcast_to op then sums its gradient back, so no VJP deals with broadcasting.
+    The astype and broadcast_to ops then cast and sum its gradient back, so no VJP deals with
+    mixed dtypes or broadcasting.
     """
+    inputs = _promoted(inputs, floating)
     shapes = [x._data.shape for x in inputs] + [np.shape(p) for p in params]
     if (
         state.grad_enabled
@@ -584,6 +603,7 @@ def _matmul(a, b):
         raise ValueError(
             f"matmul: shapes {a.shape} and {b.shape} do not align ({a.shape[-1]} != {inner})"
         )
+    a, b = _promoted((a, b))
     a2 = a.reshape(1, -1) if a.ndim == 1 else a
     b2 = b.reshape(-1, 1) if b.ndim == 1 else b
     batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
@@ -595,21 +615,79 @@ def _matmul(a, b):
 
 
 def _lift(value, like, copy: bool = True):
-    """value as a Tensor next to like: numbers take like's float dtype; None if unsupported.
+    """value as a Tensor next to like; None if unsupported.
 
-    An array is copied unless copy=False, so a graph never sees later changes to it.
+    A number (Python's or a numpy scalar) takes like's dtype unless it is of a higher kind
+    (a float beside integers, an int beside bools): then the default float dtype, or int64.
+    An array keeps its dtype; it is copied unless copy=False, so a graph never sees later
+    changes to it.
     """
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, bool | int | float):
-        if like._data.dtype.kind == "f":
-            dtype = like.dtype
-        else:
-            dtype = get_default_dtype() if isinstance(value, float) else None
+    kind = _number_kind(value)
+    if kind is not None:
+        dtype = like._data.dtype
+        if _RANK[kind] > _RANK[dtype.kind]:
+            dtype = get_default_dtype() if kind == "f" else np.dtype(np.int64)
         return Tensor._from_data(np.asarray(value, dtype=dtype))
     if isinstance(value, np.ndarray | np.generic):
         return Tensor._from_data(as_array(value, copy=copy))
     return None
+
+
+_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's categories: bool < integer < floating
+
+
+def _number_kind(value):
+    """The kind of a real number, Python's or a numpy scalar (PyTorch takes those as numbers
+    too): "b", "i" or "f"; None for anything else."""
+    if isinstance(value, bool | np.bool_):
+        return "b"
+    if isinstance(value, int | np.integer):
+        return "i"
+    if isinstance(value, float | np.floating):
+        return "f"
+    return None
+
+
+def _promoted(inputs, floating=False):
+    """The inputs cast to the dtype PyTorch gives their result (floating: a floating one).
+
+    The highest kind wins (bool < integer < floating), within it numpy's promotion; the
+    dtypes of tensors with dimensions decide before those of 0-d ones, which only count when
+    they are of a higher kind: float32 beside a 0-d float64 stays float32, int64 beside a 0-d
+    float64 becomes float64. An input that requires grad is cast by the astype op, whose VJP
+    casts the gradient back, so a gradient keeps its value's dtype.
+    """
+    dtype = inputs[0]._data.dtype
+    for x in inputs:
+        if x._data.dtype != dtype:
+            break
+    else:
+        if not floating or dtype.kind == "f":
+            return inputs
+    dtype = _combine(
+        _highest([x._data.dtype for x in inputs if x._data.ndim]),
+        _highest([x._data.dtype for x in inputs if not x._data.ndim]),
+    )
+    if floating and dtype.kind != "f":
+        dtype = get_default_dtype()
+    return tuple(x if x._data.dtype == dtype else x.astype(dtype) for x in inputs)
+
+
+def _highest(dtypes):
+    """The promotion of the dtypes of the highest kind among them; None for none."""
+    if not dtypes:
+        return None
+    top = max(_RANK[d.kind] for d in dtypes)
+    return np.result_type(*[d for d in dtypes if _RANK[d.kind] == top])
+
+
+def _combine(first, second):
+    """first, unless second is of a higher kind (or first is None)."""
+    if first is None or (second is not None and _RANK[second.kind] > _RANK[first.kind]):
+        return second
+    return first
 
 
 def _axes(axis, ndim):
@@ -713,7 +791,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("concatenate needs at least one tensor")
     axis = _axes(axis, tensors[0].ndim)[0]
-    return Tensor._apply(ops.concatenate, tensors, (axis,))
+    return Tensor._apply(ops.concatenate, _promoted(tensors), (axis,))
 
 
 cat = concatenate  # PyTorch's name
@@ -736,7 +814,7 @@ def linear(x, weight, bias=None) -> Tensor:
             f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}"
         )
     inputs = (x, weight) if bias is None else (x, weight, _lift(bias, x))
-    return Tensor._apply(ops.linear, inputs)
+    return Tensor._apply(ops.linear, _promoted(inputs))
 
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -774,9 +852,15 @@ def softmax_cross_entropy(logits, target, reduction: str = "none") -> Tensor:
     return Tensor._apply(ops.softmax_cross_entropy, (logits,), (target, reduction))
 
 
+def binary_cross_entropy(prob, target) -> Tensor:
+    """Elementwise BCE of probabilities against targets, as one op with PyTorch's clamped
+    logs and its gradient, which stays finite where a probability is exactly 0 or 1."""
+    return _broadcast_apply(ops.bce, _lift_all(prob, target), (), True)
+
+
 def binary_cross_entropy_with_logits(logits, target) -> Tensor:
     """Elementwise BCE of sigmoid(logits) against target, as one stable op."""
-    return _broadcast_apply(ops.bce_with_logits, _lift_all(logits, target))
+    return _broadcast_apply(ops.bce_with_logits, _lift_all(logits, target), (), True)
 
 
 def scatter(g, index, shape) -> Tensor:

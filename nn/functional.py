@@ -3,6 +3,8 @@
 Cross-entropy with class targets and BCE-with-logits use the engine's one-op forms
 (autograd.tensor.softmax_cross_entropy, binary_cross_entropy_with_logits): they sit on
 every training step, and one op is both faster and more accurate than the composition.
+BCE on probabilities is one op too (binary_cross_entropy): PyTorch's gradient, finite where
+a probability is exactly 0 or 1, is not the derivative of its clamped logs.
 
 Every loss takes reduction="mean" (the default), "sum", or "none" (one value per sample).
 Targets may be numpy arrays or Tensors.
@@ -15,6 +17,7 @@ from autograd import Tensor
 from autograd.jit import replayed
 from autograd.random import generator
 from autograd.spellings import axis_or_dim
+from autograd.tensor import binary_cross_entropy as fused_bce
 from autograd.tensor import binary_cross_entropy_with_logits as fused_bce_with_logits
 from autograd.tensor import check_reduction, class_targets
 from autograd.tensor import softmax_cross_entropy as fused_softmax_cross_entropy
@@ -142,16 +145,15 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
 
 
 def binary_cross_entropy(prob: Tensor, target, reduction: str = "mean") -> Tensor:
-    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as PyTorch does."""
+    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100, with PyTorch's gradient:
+    finite where p is exactly 0 or 1 (float32's sigmoid(20) is 1.0)."""
     prob = _input(prob, "binary_cross_entropy")
     if prob.size and (prob.data.min() < 0 or prob.data.max() > 1):
         raise ValueError(
             "binary_cross_entropy needs probabilities in [0, 1]; for logits use "
             "binary_cross_entropy_with_logits"
         )
-    t = _target(target, prob)
-    loss = -(t * prob.log().clip(-100) + (1 - t) * (1 - prob).log().clip(-100))
-    return _reduce(loss, reduction)
+    return _reduce(fused_bce(prob, _target(target, prob)), reduction)
 
 
 def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -> Tensor:

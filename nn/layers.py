@@ -1,6 +1,7 @@
 """Layers: Linear, Sequential, activations, Dropout, MLP, and the loss modules."""
 
 import math
+import operator
 
 import numpy as np
 
@@ -56,8 +57,19 @@ class Sequential(Module):
                 raise TypeError(f"Sequential takes Modules, item {i} is {type(module).__name__}")
             setattr(self, str(i), module)
 
-    def __getitem__(self, index: int) -> Module:
-        return list(self)[index]
+    def __getitem__(self, index: int | slice) -> Module:
+        """The module at index, or for a slice a Sequential of those modules (the same
+        objects, under their names here), as in PyTorch."""
+        named = list(self.children())
+        if isinstance(index, slice):
+            part = Sequential()
+            for name, module in named[index]:
+                setattr(part, name, module)
+            return part
+        position = operator.index(index)
+        if not -len(named) <= position < len(named):
+            raise IndexError(f"index {position} is out of range")
+        return named[position][1]
 
     def __len__(self):
         return len(list(self.children()))

@@ -373,7 +373,7 @@ def test_in_place_results():
 @pytest.mark.parametrize("name, change", IN_PLACE)
 def test_a_value_changed_after_being_saved_fails_backward(name, change):
     w = leaf(1.0, 2.0)
-    a = Tensor([3.0, 4.0])
+    a = Tensor(np.array([3.0, 4.0]))  # float64 as w: a float32 one would be cast to a copy
     y = (w * a).exp()  # mul saves a
     change(a)
     with pytest.raises(RuntimeError, match="'mul'.*modified by an in-place operation"):
@@ -382,7 +382,7 @@ def test_a_value_changed_after_being_saved_fails_backward(name, change):
 
 def test_changing_the_base_of_a_saved_view_fails_backward():
     w = leaf(1.0, 2.0)
-    base = Tensor([1.0, 2.0, 3.0])
+    base = Tensor(np.array([1.0, 2.0, 3.0]))
     y = w * base[1:]
     base.add_(1.0)
     with pytest.raises(RuntimeError, match="'mul'.*in-place"):
@@ -721,7 +721,7 @@ def test_function_backward_returning_too_few_gradients_is_an_error():
         def backward(ctx, g):
             return g
 
-    with pytest.raises(RuntimeError, match="returned 1 gradients for 2 inputs"):
+    with pytest.raises(RuntimeError, match="returned 1 gradients for 2 arguments"):
         Bad.apply(leaf(1.0), leaf(2.0)).sum().backward()
 
 
@@ -733,6 +733,58 @@ def test_function_forward_returning_several_values_is_an_error():
 
     with pytest.raises(TypeError, match="one Tensor"):
         Two.apply(leaf(1.0))
+
+
+class ScaledSum(ag.Function):
+    """scale * x.sum(axis): ints, floats, strings, tuples and None reach forward as given."""
+
+    @staticmethod
+    def forward(ctx, x, axis, scale, label, shape, nothing):
+        assert (type(axis), type(scale), label, shape, nothing) == (int, float, "s", (1,), None)
+        ctx.shape, ctx.axis, ctx.scale = x.shape, axis, scale
+        return x.sum(axis=axis) * scale
+
+    @staticmethod
+    def backward(ctx, g):
+        grad = (g * ctx.scale).expand_dims(ctx.axis).broadcast_to(ctx.shape)
+        return grad, None, None, None, None, None
+
+
+def test_function_arguments_that_are_not_tensors_reach_forward_unchanged():
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = ScaledSum.apply(x, 1, 2.0, "s", (1,), None)
+    np.testing.assert_array_equal(y.data, [6.0, 24.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.full((2, 3), 2.0))
+    apply = lambda x: ScaledSum.apply(x, 0, 3.0, "s", (1,), None)  # noqa: E731
+    assert ag.gradcheck(apply, [x]) and ag.gradgradcheck(apply, [x])
+
+
+def test_function_needs_input_grad_is_false_for_arguments_that_are_not_tensors():
+    seen = []
+
+    class Record(ScaledSum):
+        @staticmethod
+        def forward(ctx, x, *rest):
+            seen.append(ctx.needs_input_grad)
+            return ScaledSum.forward(ctx, x, *rest)
+
+    Record.apply(leaf(1.0, 2.0), 0, 1.0, "s", (1,), None)
+    assert seen == [(True, False, False, False, False, False)]
+
+
+def test_function_gradient_for_an_argument_that_is_not_a_tensor_is_an_error():
+    class Bad(ag.Function):
+        @staticmethod
+        def forward(ctx, x, scale):
+            return x.data * scale
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2.0, g.sum()
+
+    with pytest.raises(RuntimeError, match="gradient for argument 1, which is a float.*None"):
+        Bad.apply(leaf(1.0, 2.0), 2.0).sum().backward()
 
 
 # -- detect_anomaly ------------------------------------------------------------------------

@@ -53,6 +53,7 @@ TENSOR = SimpleNamespace(
     linear=linear,
     cross_entropy=lambda x, t: F.cross_entropy(x, t, reduction="none"),
     bce_with_logits=lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none"),
+    bce=lambda p, t: F.binary_cross_entropy(p, t, reduction="none"),
 )
 
 
@@ -84,6 +85,7 @@ NUMPY = SimpleNamespace(
         _np_logsumexp(x, -1, False) - np.take_along_axis(x, t[..., None], axis=-1)[..., 0]
     ),
     bce_with_logits=lambda x, t: np.log(1 + np.exp(x)) - x * t,
+    bce=lambda p, t: -(t * np.log(p) + (1 - t) * np.log(1 - p)),
 )
 
 
@@ -375,6 +377,8 @@ OPS = {
                             ("softmax_cross_entropy",), class_targets),
     "bce_with_logits": FuzzOp(lambda L, a, b: L.bce_with_logits(a, b), ("bce_with_logits",),
                               same_shape),
+    "bce": FuzzOp(lambda L, a, b: L.bce(L.sigmoid(a), L.sigmoid(b)), ("bce", "sigmoid"),
+                  same_shape),
     "astype": FuzzOp(lambda L, a, dtype: a.astype(dtype), ("astype",), to_dtype, gradients=False),
 }  # fmt: skip
 # scatter is getitem's VJP: the second-derivative fuzz records it through getitem.
@@ -406,7 +410,10 @@ class Program:
             if node.op is None:
                 values.append(next(fresh))
                 continue
-            value = OPS[node.op].fn(lib, *[values[i] for i in node.args], **node.params)
+            operands = [values[i] for i in node.args]
+            if lib is NUMPY and len(operands) > 1:
+                operands = promoted_as_in_torch(operands)
+            value = OPS[node.op].fn(lib, *operands, **node.params)
             values.append(value if node.scale == 1.0 else value * node.scale)
         return values
 
@@ -420,6 +427,14 @@ class Program:
         lines = [f"x{k}: shape {x.shape}" for k, x in enumerate(self.inputs)]
         lines += [f"v{i} = {n.op}{n.args} {n.params} * {n.scale}" for i, n in enumerate(self.nodes)]
         return "Program:\n  " + "\n  ".join(lines)
+
+
+def promoted_as_in_torch(arrays):
+    """The operands cast to the dtype PyTorch computes in: that of the operands with
+    dimensions, a 0-d one's only if all are 0-d (numpy would let a 0-d float64 win)."""
+    arrays = [np.asarray(a) for a in arrays]
+    dtype = np.result_type(*([a for a in arrays if a.ndim] or arrays))
+    return [a.astype(dtype, copy=False) for a in arrays]
 
 
 class Builder:

@@ -1,5 +1,7 @@
 """nn.functional: losses against their formulas in numpy, stability, reductions, gradients."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -141,6 +143,38 @@ def test_binary_cross_entropy(reduction):
 def test_binary_cross_entropy_clamps_the_log_at_minus_100():
     loss = F.binary_cross_entropy(Tensor([0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0]), "none")
     np.testing.assert_allclose(loss.data, [100.0, 100.0, 0.0])
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+def test_binary_cross_entropy_gradients_for_the_probability_and_a_learned_target():
+    """d/dp = (p - t) / max(p (1 - p), 1e-12) and d/dt = log(1 - p) - log(p), as PyTorch's."""
+    p = Tensor(np.array([0.25, 0.0, 1.0, 0.5]), requires_grad=True)
+    t = Tensor(np.array([1.0, 1.0, 1.0, 0.5]), requires_grad=True)
+    F.binary_cross_entropy(p, t, "sum").backward()
+    np.testing.assert_allclose(p.grad.data, [-4.0, -1e12, 0.0, 0.0], rtol=1e-8)
+    np.testing.assert_allclose(t.grad.data, [math.log(3), math.inf, -math.inf, 0.0])
+
+
+PROBABILITIES = [0.0, 1.0, 0.0, 1.0, 0.5, 1e-13, 1 - 1e-7, 0.3, 1e-10, 1e-50]
+TARGETS = [0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.7, 0.0, 0.2]
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_binary_cross_entropy_matches_torch_at_and_near_saturation(dtype, reduction):
+    torch = pytest.importorskip("torch")
+    p, t = (Tensor(np.array(v, dtype), requires_grad=True) for v in (PROBABILITIES, TARGETS))
+    tp, tt = (
+        torch.tensor(np.array(v, dtype), requires_grad=True) for v in (PROBABILITIES, TARGETS)
+    )
+    loss = F.binary_cross_entropy(p, t, reduction)
+    want = torch.nn.functional.binary_cross_entropy(tp, tt, reduction=reduction)
+    loss.backward(np.ones(loss.shape))
+    want.backward(torch.ones_like(want))
+    np.testing.assert_allclose(loss.data, want.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-6)
 
 
 def test_binary_cross_entropy_rejects_values_outside_zero_one():

@@ -1,6 +1,7 @@
 """Module, Parameter and the layers: registration, names, state dicts, modes, forward maths."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -52,6 +53,47 @@ def test_nested_modules_and_modules_listing():
     assert names == ["", "0", "0.layers.0", "0.layers.1", "0.heads.left", "0.heads.right", "1"]
     assert len(list(model.modules())) == 7
     assert [n for n, _ in model.named_parameters()][:2] == ["0.scale", "0.layers.0.weight"]
+
+
+def three_layers(lib):
+    return lib.Sequential(lib.Linear(2, 3), lib.ReLU(), lib.Linear(3, 1))
+
+
+def test_a_slice_of_a_sequential_is_a_sequential_of_the_same_modules():
+    model = three_layers(nn)
+    head = model[:2]
+    assert type(head) is nn.Sequential and len(head) == 2
+    assert head[0] is model[0] and head[1] is model[1]
+    x = Tensor(np.ones((4, 2)))
+    np.testing.assert_array_equal(head(x).data, model[1](model[0](x)).data)
+    assert [name for name, _ in model[1:].named_parameters()] == ["2.weight", "2.bias"]
+    assert list(model[::2].state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert len(model[5:]) == 0 and model[-1] is model[2] and model[-3] is model[0]
+    assert type(nn.MLP([2, 4, 1])[:1]) is nn.Sequential
+
+
+@pytest.mark.parametrize("index, error, message", [
+    (3, IndexError, "index 3 is out of range"),
+    (-4, IndexError, "index -4 is out of range"),
+    ("a", TypeError, "'str' object cannot be interpreted as an integer"),
+    (1.0, TypeError, "'float' object cannot be interpreted as an integer"),
+])  # fmt: skip
+def test_bad_sequential_indices(index, error, message):
+    with pytest.raises(error, match=message):
+        three_layers(nn)[index]
+
+
+def test_sequential_slices_and_index_errors_match_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = three_layers(nn), three_layers(torch.nn)
+    for index in (slice(1, None), slice(None, 2), slice(None, None, 2), slice(-1, None)):
+        assert type(theirs[index]) is torch.nn.Sequential
+        assert list(ours[index].state_dict()) == list(theirs[index].state_dict())
+    for index in (3, -4, "a"):
+        with pytest.raises(Exception) as want:
+            theirs[index]
+        with pytest.raises(want.type, match=re.escape(str(want.value))):
+            ours[index]
 
 
 def test_tied_parameters_and_shared_modules_are_counted_once():

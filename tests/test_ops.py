@@ -12,7 +12,13 @@ import pytest
 import autograd as ag
 from autograd import Scalar, Tensor, ops
 from autograd.engine import toposort
-from autograd.tensor import binary_cross_entropy_with_logits, linear, scatter, softmax_cross_entropy
+from autograd.tensor import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    linear,
+    scatter,
+    softmax_cross_entropy,
+)
 
 rng = np.random.default_rng(0)
 
@@ -141,6 +147,13 @@ TENSOR_CASES = {
         (lambda x, r=reduction: softmax_cross_entropy(x, CLASSES, r), (leaf(4, 3),))
         for reduction in ("none", "sum", "mean")
     ],
+    "bce": [  # probabilities against constant and against learned targets
+        (binary_cross_entropy, (leaf(2, 3, low=0.1, high=0.9, positive=True), Tensor(MASK * 1.0))),
+        (
+            binary_cross_entropy,
+            (leaf(3, low=0.1, high=0.9, positive=True), leaf(3, low=0.2, high=0.8)),
+        ),
+    ],
     "bce_with_logits": [
         (binary_cross_entropy_with_logits, (leaf(2, 3), Tensor(rng.uniform(0, 1, (2, 3))))),
         (binary_cross_entropy_with_logits, (leaf(3), positive(3))),
@@ -220,6 +233,21 @@ def test_tensor_gradients_match_finite_differences(name, fn, inputs):
 @pytest.mark.parametrize("name, fn, inputs", cases(TENSOR_CASES, "tensor"))
 def test_tensor_second_derivatives_match_finite_differences(name, fn, inputs):
     assert ag.gradgradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("name, fn, inputs", cases(TENSOR_CASES, "tensor"))
+def test_tensor_gradients_have_their_inputs_dtype(name, fn, inputs, create_graph):
+    """Every VJP keeps float32 in float32 (astype's case casts to longdouble and back)."""
+    inputs = [
+        x.astype(np.float32).detach().requires_grad_(x.requires_grad)
+        if isinstance(x, Tensor)
+        else x
+        for x in inputs
+    ]
+    wanted = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    grads = ag.grad(fn(*inputs).sum(), wanted, create_graph=create_graph)
+    assert [g.dtype for g in grads] == [np.float32] * len(wanted)
 
 
 @pytest.mark.parametrize("name, fn, inputs", cases(SCALAR_CASES, "scalar"))

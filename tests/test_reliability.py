@@ -8,6 +8,7 @@ import gc
 import math
 import random
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,7 +17,13 @@ import autograd as ag
 import nn
 import nn.functional as F
 from autograd import Scalar, Tensor, ops
-from autograd.tensor import binary_cross_entropy_with_logits, linear, scatter, softmax_cross_entropy
+from autograd.tensor import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    linear,
+    scatter,
+    softmax_cross_entropy,
+)
 
 inf, nan = math.inf, math.nan
 
@@ -48,6 +55,7 @@ EDGE_CASES = [
     ("x/x at 0", lambda x: x / x, 0.0, nan, nan),
     ("abs at 0", lambda x: abs(x), 0.0, 0.0, 0.0),
     ("relu at 0", lambda x: x.relu(), 0.0, 0.0, 0.0),
+    ("relu at NaN", lambda x: x.relu(), nan, nan, 1.0),  # the gradient passes, as PyTorch's
     ("exp overflow", lambda x: x.exp(), 1000.0, inf, inf),
 ]
 KINDS = ["float64", "float32", "Scalar"]
@@ -179,6 +187,128 @@ def test_logsumexp_second_derivative_at_large_logits():
     assert ag.gradgradcheck(lambda t: t.logsumexp(), (x,))
 
 
+def row_maxima(L, x):
+    """The maxima of the two rows of x as a 2 x 3 matrix, weighted 1 and 2."""
+    return (L.max(x.reshape(2, 3), 1) * L.w[:2]).sum()
+
+
+# Tensor-only edge cases: (case, f(L, x), at, value, gradient, torch too). L holds the functions
+# spelled differently in PyTorch; torch too is False where our documented choice differs.
+TENSOR_EDGE_CASES = [
+    ("bce at p = 0 and 1", lambda L, p: L.bce(p, [0.0, 1.0, 1.0, 0.0]),
+     [0.0, 1.0, 0.0, 1.0], 200.0, [0.0, 0.0, -1e12, 1e12], True),
+    ("std at zero spread", lambda L, x: L.std(x), [2.0, 2.0, 2.0], 0.0, [0.0, 0.0, 0.0], True),
+    ("standardising a constant", lambda L, x: ((x - x.mean()) / (L.std(x) + 1e-5) * L.w).sum(),
+     [2.0, 2.0, 2.0], 0.0, [-1e5, 0.0, 1e5], True),
+    ("maximum at NaN and a tie", lambda L, x: L.maximum(x[:2], x[2:]).sum(),
+     [nan, 3.0, 1.0, 3.0], nan, [1.0, 0.5, 1.0, 0.5], True),
+    ("minimum at NaN and a tie", lambda L, x: L.minimum(x[:2], x[2:]).sum(),
+     [1.0, 3.0, nan, 3.0], nan, [1.0, 0.5, 1.0, 0.5], True),
+    ("max with two NaNs", lambda L, x: x.max(), [1.0, nan, 3.0, nan], nan, [0, 0.5, 0, 0.5], True),
+    ("min with a NaN", lambda L, x: x.min(), [1.0, nan, -3.0], nan, [0.0, 1.0, 0.0], True),
+    ("max over an axis with a NaN", row_maxima,
+     [1.0, nan, 3.0, 2.0, 5.0, 4.0], nan, [0, 1, 0, 0, 2, 0], True),
+    # PyTorch's amax gives NaN to the whole row, its max(dim) all to the first NaN or maximum
+    ("max over an axis with NaNs and ties", row_maxima,
+     [nan, nan, 3.0, 5.0, 5.0, 4.0], nan, [0.5, 0.5, 0, 1, 1, 0], False),
+]  # fmt: skip
+
+
+def ours(dtype):
+    return SimpleNamespace(
+        bce=lambda p, t: F.binary_cross_entropy(p, np.array(t, dtype), "sum"),
+        std=lambda x: x.std(),
+        maximum=ag.maximum,
+        minimum=ag.minimum,
+        max=lambda x, axis: x.max(axis=axis),
+        w=Tensor(np.array([1.0, 2.0, 3.0], dtype)),
+    )
+
+
+def theirs(dtype):
+    torch = pytest.importorskip("torch")
+    return SimpleNamespace(
+        bce=lambda p, t: torch.nn.functional.binary_cross_entropy(
+            p, torch.tensor(t, dtype=p.dtype), reduction="sum"
+        ),
+        std=lambda x: x.std(correction=0),
+        maximum=torch.maximum,
+        minimum=torch.minimum,
+        max=lambda x, axis: x.max(dim=axis).values,
+        w=torch.tensor([1.0, 2.0, 3.0], dtype=getattr(torch, dtype)),
+    )
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(
+    "case, f, at, value, gradient",
+    [c[:5] for c in TENSOR_EDGE_CASES],
+    ids=[c[0] for c in TENSOR_EDGE_CASES],
+)
+def test_tensor_edge_cases(case, f, at, value, gradient, dtype):
+    x = Tensor(np.array(at, dtype), requires_grad=True)
+    y = f(ours(dtype), x)
+    y.backward()
+    assert y.dtype == x.grad.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(y.item(), value, rtol=1e-6, err_msg=case)
+    np.testing.assert_allclose(x.grad.data, gradient, rtol=1e-6, atol=1e-6, err_msg=case)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(
+    "case, f, at",
+    [c[:3] for c in TENSOR_EDGE_CASES if c[5]],
+    ids=[c[0] for c in TENSOR_EDGE_CASES if c[5]],
+)
+def test_tensor_edge_cases_match_torch(case, f, at, dtype):
+    torch = pytest.importorskip("torch")
+    x = Tensor(np.array(at, dtype), requires_grad=True)
+    y = f(ours(dtype), x)
+    y.backward()
+    tx = torch.tensor(np.array(at, dtype), requires_grad=True)
+    ty = f(theirs(dtype), tx)
+    ty.backward()
+    np.testing.assert_array_equal(y.item(), ty.item(), err_msg=case)
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6, err_msg=case)
+
+
+def test_std_at_zero_spread_has_second_derivative_zero():
+    x = Tensor(np.full(3, 2.0), requires_grad=True)
+    (g,) = ag.grad(x.std(), x, create_graph=True)
+    (h,) = ag.grad(g.sum(), x)
+    assert g.data.tolist() == h.data.tolist() == [0.0, 0.0, 0.0]
+    assert np.isnan(Tensor([1.0, nan]).std().item())  # NaN is spread: it propagates
+
+
+WEIGHTS = np.arange(8.0).reshape(4, 2)
+
+
+def test_standardising_with_a_constant_column_compiles_and_replays_as_eagerly():
+    def step(x):
+        (((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-5)) * WEIGHTS).sum().backward()
+        return x.grad
+
+    compiled = ag.compile(step)
+    for shift in (0.0, 1.0, 2.0):
+        data = np.stack([np.arange(4.0) + shift, np.full(4, shift)], axis=1)
+        want = step(Tensor(data, requires_grad=True))
+        assert np.isfinite(want.data).all()
+        np.testing.assert_array_equal(compiled(Tensor(data, requires_grad=True)).data, want.data)
+    assert compiled.traces == 1
+
+
+def test_a_saturated_sigmoid_under_bce_leaves_every_gradient_finite():
+    """float32 sigmoid(20) is exactly 1.0: BCE's gradient must not turn it into NaN."""
+    ag.manual_seed(0)
+    layer = nn.Linear(2, 1)
+    layer.weight.data[:] = 10.0
+    prob = layer(Tensor([[1.0, 1.0], [-1.0, -1.0]])).sigmoid()
+    assert prob.data[0, 0] == 1.0
+    F.binary_cross_entropy(prob, np.array([[0.0], [1.0]])).backward()
+    for p in layer.parameters():
+        assert np.isfinite(p.grad.data).all()
+
+
 # -- empty tensors through every op of the table --------------------------------------------
 
 
@@ -224,6 +354,7 @@ EMPTY_CASES = {
         (empty(0, 3),),
         (0,),
     ),
+    "bce": (binary_cross_entropy, (empty(0), empty(0)), (0,)),
     "bce_with_logits": (binary_cross_entropy_with_logits, (empty(0), empty(0)), (0,)),
     "scatter": (lambda g: scatter(g, (np.array([], int),), (0,)), (empty(0),), (0,)),
     "concatenate": (
