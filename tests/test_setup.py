@@ -59,9 +59,9 @@ def test_the_notebooks_extra_installs_what_the_notebooks_use():
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_notebooks_opens_jupyterlab_from_the_venv_through_an_extra():
-    plan = subprocess.run(
-        ["make", "-n", "-B", "notebooks"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
+    # under `make test` the inner make would print "Entering/Leaving directory" lines
+    command = ["make", "--no-print-directory", "-n", "-B", "notebooks"]
+    plan = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert 'pip install -q -e ".[notebooks]"' in plan
     assert plan.splitlines()[-1] == ".venv/bin/jupyter lab notebooks"
 
