@@ -54,7 +54,7 @@ class Tensor(Value):
         self._version[0] += 1
 
     @property
-    def grad(self):
+    def grad(self) -> "Tensor | None":
         return self._grad
 
     @grad.setter
@@ -80,12 +80,12 @@ class Tensor(Value):
     def numpy(self) -> np.ndarray:
         return self._data
 
-    def item(self):
+    def item(self) -> float | int | bool:
         if self._data.size != 1:
             raise ValueError(f"item() needs a one-element tensor, this one has shape {self.shape}")
         return self._data.item()
 
-    def tolist(self):
+    def tolist(self) -> list | float | int | bool:
         return self._data.tolist()
 
     def __len__(self):
@@ -237,34 +237,34 @@ class Tensor(Value):
 
     # -- elementwise -----------------------------------------------------------------------
 
-    def exp(self):
+    def exp(self) -> "Tensor":
         return Tensor._apply(ops.exp, _promoted((self,), floating=True))
 
-    def log(self):
+    def log(self) -> "Tensor":
         return Tensor._apply(ops.log, _promoted((self,), floating=True))
 
-    def sqrt(self):
+    def sqrt(self) -> "Tensor":
         return Tensor._apply(ops.sqrt, _promoted((self,), floating=True))
 
-    def abs(self):
-        return Tensor._apply(ops.abs, (self,))
+    def abs(self) -> "Tensor":
+        return Tensor._apply(ops.absolute, (self,))
 
-    def tanh(self):
+    def tanh(self) -> "Tensor":
         return Tensor._apply(ops.tanh, _promoted((self,), floating=True))
 
-    def sigmoid(self):
+    def sigmoid(self) -> "Tensor":
         return Tensor._apply(ops.sigmoid, _promoted((self,), floating=True))
 
-    def relu(self):
+    def relu(self) -> "Tensor":
         return Tensor._apply(ops.relu, (self,))
 
-    def sin(self):
+    def sin(self) -> "Tensor":
         return Tensor._apply(ops.sin, _promoted((self,), floating=True))
 
-    def cos(self):
+    def cos(self) -> "Tensor":
         return Tensor._apply(ops.cos, _promoted((self,), floating=True))
 
-    def clip(self, min=None, max=None):
+    def clip(self, min=None, max=None) -> "Tensor":
         """Limit values to [min, max], either bound optional; the gradient passes where
         min <= x <= max."""
         if min is None and max is None:
@@ -280,11 +280,11 @@ class Tensor(Value):
     # -- reductions ------------------------------------------------------------------------
 
     @axis_or_dim
-    def sum(self, axis=None, keepdims=False):
-        return Tensor._apply(ops.sum, (self,), (_axes(axis, self.ndim), keepdims))
+    def sum(self, axis=None, keepdims=False) -> "Tensor":
+        return Tensor._apply(ops.reduce_sum, (self,), (_axes(axis, self.ndim), keepdims))
 
     @axis_or_dim
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, keepdims=False) -> "Tensor":
         axes = _axes(axis, self.ndim)
         return self.sum(axes, keepdims) / _count(self.shape, axes)
 
@@ -293,41 +293,41 @@ class Tensor(Value):
     def max(self, axis=None, keepdims=False):
         """Largest entries; tied maxima share the gradient evenly. With PyTorch's dim=
         instead of axis=, (values, indices) as torch.max returns them."""
-        return _extremum(ops.max, self, axis, keepdims)
+        return _extremum(ops.reduce_max, self, axis, keepdims)
 
     @indices_with_dim("argmin")
     @axis_or_dim
     def min(self, axis=None, keepdims=False):
         """Smallest entries; tied minima share the gradient evenly. With PyTorch's dim=
         instead of axis=, (values, indices) as torch.min returns them."""
-        return _extremum(ops.min, self, axis, keepdims)
+        return _extremum(ops.reduce_min, self, axis, keepdims)
 
     @axis_or_dim
-    def var(self, axis=None, ddof=0, keepdims=False):
+    def var(self, axis=None, ddof=0, keepdims=False) -> "Tensor":
         """Mean squared deviation, divided by n - ddof (numpy's convention)."""
         axes = _axes(axis, self.ndim)
         deviation = self - self.mean(axes, keepdims=True)
         return (deviation * deviation).sum(axes, keepdims) / (_count(self.shape, axes) - ddof)
 
     @axis_or_dim
-    def std(self, axis=None, ddof=0, keepdims=False):
+    def std(self, axis=None, ddof=0, keepdims=False) -> "Tensor":
         """sqrt(var), with gradient 0 where the spread is 0 (PyTorch's), not 0 * inf."""
         var = self.var(axis, ddof, keepdims)
         spread = var != 0  # NaN counts as spread, so that it propagates
         return where(spread, where(spread, var, 1).sqrt(), 0)
 
     @axis_or_dim
-    def logsumexp(self, axis=None, keepdims=False):
+    def logsumexp(self, axis=None, keepdims=False) -> "Tensor":
         """log(sum(exp(x))), computed without overflow."""
         x = _promoted((self,), floating=True)
         return Tensor._apply(ops.logsumexp, x, (_axes(axis, self.ndim), keepdims))
 
     @axis_or_dim
-    def softmax(self, axis=-1):
+    def softmax(self, axis=-1) -> "Tensor":
         return self.log_softmax(axis).exp()
 
     @axis_or_dim
-    def log_softmax(self, axis=-1):
+    def log_softmax(self, axis=-1) -> "Tensor":
         """x - logsumexp(x), computed without overflow."""
         x = _promoted((self,), floating=True)
         return Tensor._apply(ops.log_softmax, x, (_axes(axis, self.ndim)[0],))
@@ -344,7 +344,7 @@ class Tensor(Value):
 
     # -- shape -----------------------------------------------------------------------------
 
-    def reshape(self, *shape):
+    def reshape(self, *shape) -> "Tensor":
         shape = _shape(shape)
         if shape == self.shape:
             return self
@@ -356,7 +356,7 @@ class Tensor(Value):
                 f"reshaped to {shape}"
             ) from None
 
-    def transpose(self, *axes):
+    def transpose(self, *axes) -> "Tensor":
         axes = _shape(axes) or tuple(range(self.ndim))[::-1]
         try:
             return Tensor._apply(ops.transpose, (self,), (axes,))
@@ -366,11 +366,11 @@ class Tensor(Value):
                 f"of shape {self.shape}"
             ) from None
 
-    def flatten(self):
+    def flatten(self) -> "Tensor":
         return self.reshape(-1)
 
     @axis_or_dim
-    def squeeze(self, axis=None):
+    def squeeze(self, axis=None) -> "Tensor":
         """Drop axes of length 1 (all of them, or those named)."""
         axes = _axes(axis, self.ndim) or tuple(i for i, n in enumerate(self.shape) if n == 1)
         for i in axes:
@@ -378,15 +378,15 @@ class Tensor(Value):
                 raise ValueError(
                     f"cannot squeeze axis {i} of shape {self.shape}: its length is not 1"
                 )
-        return self.reshape(_reduced_shape(self.shape, axes))
+        return self.reshape(ops.reduced_shape(self.shape, axes))
 
     @axis_or_dim
-    def expand_dims(self, axis):
+    def expand_dims(self, axis) -> "Tensor":
         shape = list(self.shape)
         shape.insert(_axes(axis, self.ndim + 1)[0], 1)
         return self.reshape(tuple(shape))
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self, shape: tuple) -> "Tensor":
         shape = _shape(shape)
         if shape == self.shape:
             return self
@@ -446,22 +446,22 @@ class Tensor(Value):
 
     # -- in place --------------------------------------------------------------------------
 
-    def add_(self, other):
+    def add_(self, other) -> "Tensor":
         return self._inplace("add_", np.add, other)
 
-    def sub_(self, other):
+    def sub_(self, other) -> "Tensor":
         return self._inplace("sub_", np.subtract, other)
 
-    def mul_(self, other):
+    def mul_(self, other) -> "Tensor":
         return self._inplace("mul_", np.multiply, other)
 
-    def div_(self, other):
+    def div_(self, other) -> "Tensor":
         return self._inplace("div_", np.divide, other)
 
-    def zero_(self):
+    def zero_(self) -> "Tensor":
         return self._inplace("zero_", lambda data, _, out: out.fill(0), 0)
 
-    def fill_(self, value):
+    def fill_(self, value) -> "Tensor":
         return self._inplace("fill_", lambda data, v, out: np.copyto(out, v), value)
 
     def __setitem__(self, index, value):
@@ -526,7 +526,7 @@ def _binary(op, floating=False):
 Tensor.__add__, Tensor.__radd__ = _binary(ops.add)
 Tensor.__mul__, Tensor.__rmul__ = _binary(ops.mul)
 Tensor.__truediv__, Tensor.__rtruediv__ = _binary(ops.div, floating=True)
-Tensor.__pow__, Tensor.__rpow__ = _binary(ops.pow)
+Tensor.__pow__, Tensor.__rpow__ = _binary(ops.power)
 
 
 def _augmented(symbol, ufunc):
@@ -728,10 +728,6 @@ def _arg_extremum(function, x, axis, keepdims):
     axes = _nonempty_axes(function.__name__, x, axis)
     indices = function(x._data, axis=None if axes is None else axes[0], keepdims=keepdims)
     return Tensor._from_data(np.asarray(indices, dtype=np.int64))
-
-
-def _reduced_shape(shape, axes):
-    return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
 def _shape(args):
