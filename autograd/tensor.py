@@ -3,9 +3,8 @@
 import numpy as np
 
 from . import engine, ops
-from .dtypes import as_array, get_default_dtype, real_dtype
+from .dtypes import RANK, as_array, get_default_dtype, number_kind, promoted_dtype, real_dtype
 from .mode import state
-from .random import generator
 from .spellings import axis_or_dim, indices_with_dim, missing_attribute
 from .value import Value
 
@@ -624,29 +623,14 @@ def _lift(value, like, copy: bool = True):
     """
     if isinstance(value, Tensor):
         return value
-    kind = _number_kind(value)
+    kind = number_kind(value)
     if kind is not None:
         dtype = like._data.dtype
-        if _RANK[kind] > _RANK[dtype.kind]:
+        if RANK[kind] > RANK[dtype.kind]:
             dtype = get_default_dtype() if kind == "f" else np.dtype(np.int64)
         return Tensor._from_data(np.asarray(value, dtype=dtype))
     if isinstance(value, np.ndarray | np.generic):
         return Tensor._from_data(as_array(value, copy=copy))
-    return None
-
-
-_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's categories: bool < integer < floating
-
-
-def _number_kind(value):
-    """The kind of a real number, Python's or a numpy scalar (PyTorch takes those as numbers
-    too): "b", "i" or "f"; None for anything else."""
-    if isinstance(value, bool | np.bool_):
-        return "b"
-    if isinstance(value, int | np.integer):
-        return "i"
-    if isinstance(value, float | np.floating):
-        return "f"
     return None
 
 
@@ -666,28 +650,13 @@ def _promoted(inputs, floating=False):
     else:
         if not floating or dtype.kind == "f":
             return inputs
-    dtype = _combine(
-        _highest([x._data.dtype for x in inputs if x._data.ndim]),
-        _highest([x._data.dtype for x in inputs if not x._data.ndim]),
+    dtype = promoted_dtype(
+        [x._data.dtype for x in inputs if x._data.ndim],
+        [x._data.dtype for x in inputs if not x._data.ndim],
     )
     if floating and dtype.kind != "f":
         dtype = get_default_dtype()
     return tuple(x if x._data.dtype == dtype else x.astype(dtype) for x in inputs)
-
-
-def _highest(dtypes):
-    """The promotion of the dtypes of the highest kind among them; None for none."""
-    if not dtypes:
-        return None
-    top = max(_RANK[d.kind] for d in dtypes)
-    return np.result_type(*[d for d in dtypes if _RANK[d.kind] == top])
-
-
-def _combine(first, second):
-    """first, unless second is of a higher kind (or first is None)."""
-    if first is None or (second is not None and _RANK[second.kind] > _RANK[first.kind]):
-        return second
-    return first
 
 
 def _axes(axis, ndim):
@@ -802,119 +771,6 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return concatenate([t.expand_dims(axis) for t in tensors], _axes(axis, tensors[0].ndim + 1)[0])
 
 
-def linear(x, weight, bias=None) -> Tensor:
-    """x @ weight.T + bias as one op (PyTorch's layout: weight is (out, in))."""
-    x, weight = _lift_all(x, weight)
-    if x.shape[-1] != weight.shape[-1]:
-        raise ValueError(
-            f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}"
-        )
-    inputs = (x, weight) if bias is None else (x, weight, _lift(bias, x))
-    return Tensor._apply(ops.linear, _promoted(inputs))
-
-
-REDUCTIONS = ("mean", "sum", "none")
-
-
-def check_reduction(reduction) -> None:
-    """Refuse a reduction other than "mean", "sum" or "none", naming it."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got '{reduction}'")
-
-
-def class_targets(target, logits) -> np.ndarray:
-    """Integer class targets as an array, checked against logits (negative ones would wrap)."""
-    target = np.asarray(target._data if isinstance(target, Tensor) else target)
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"class targets must be integers, got dtype {target.dtype}")
-    if target.shape != logits.shape[:-1]:
-        raise ValueError(
-            f"class targets of shape {target.shape} do not match input of shape {logits.shape} "
-            f"(expected {logits.shape[:-1]})"
-        )
-    classes = logits.shape[-1]
-    if target.size and (target.min() < 0 or target.max() >= classes):
-        raise ValueError(
-            f"class targets must lie in [0, {classes}), got {target.min()}..{target.max()}"
-        )
-    return target
-
-
-def softmax_cross_entropy(logits, target, reduction: str = "none") -> Tensor:
-    """-log softmax(logits)[target] for integer class targets, per row ("none"), or its
-    "sum" or "mean" over the rows: one op."""
-    check_reduction(reduction)
-    target = class_targets(target, logits)
-    return Tensor._apply(ops.softmax_cross_entropy, (logits,), (target, reduction))
-
-
-def binary_cross_entropy(prob, target) -> Tensor:
-    """Elementwise BCE of probabilities against targets, as one op with PyTorch's clamped
-    logs and its gradient, which stays finite where a probability is exactly 0 or 1."""
-    return _broadcast_apply(ops.bce, _lift_all(prob, target), (), True)
-
-
-def binary_cross_entropy_with_logits(logits, target) -> Tensor:
-    """Elementwise BCE of sigmoid(logits) against target, as one stable op."""
-    return _broadcast_apply(ops.bce_with_logits, _lift_all(logits, target), (), True)
-
-
 def scatter(g, index, shape) -> Tensor:
     """Zeros of shape with g added at index (the adjoint of indexing)."""
     return Tensor._apply(ops.scatter, (g,), (index, shape))
-
-
-# -- factories ---------------------------------------------------------------------------
-
-
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
-
-
-def _made(array, requires_grad):
-    real_dtype(array.dtype, "for a new tensor")
-    return Tensor._from_data(array).requires_grad_(requires_grad)
-
-
-def zeros(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.zeros(_shape(shape), dtype or get_default_dtype()), requires_grad)
-
-
-def ones(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.ones(_shape(shape), dtype or get_default_dtype()), requires_grad)
-
-
-def full(shape, value, dtype=None, requires_grad=False) -> Tensor:
-    shape = _shape(shape if isinstance(shape, tuple | list) else (shape,))
-    return _made(np.full(shape, value, dtype or as_array(value).dtype), requires_grad)
-
-
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False) -> Tensor:
-    start, stop = (0, start) if stop is None else (start, stop)
-    integral = all(isinstance(v, int) for v in (start, stop, step))
-    dtype = dtype or (np.int64 if integral else get_default_dtype())
-    return _made(np.arange(start, stop, step, dtype=dtype), requires_grad)
-
-
-def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
-    """Standard normal samples from the generator seeded by manual_seed."""
-    dtype = np.dtype(dtype or get_default_dtype())
-    return _made(generator().standard_normal(_shape(shape), dtype=dtype), requires_grad)
-
-
-def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
-    """Uniform samples in [0, 1) from the generator seeded by manual_seed."""
-    dtype = np.dtype(dtype or get_default_dtype())
-    return _made(generator().random(_shape(shape), dtype=dtype), requires_grad)
-
-
-def zeros_like(t, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.zeros(np.shape(t), dtype or _dtype_of(t)), requires_grad)
-
-
-def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.ones(np.shape(t), dtype or _dtype_of(t)), requires_grad)
-
-
-def _dtype_of(t):
-    return t.dtype if isinstance(t, Tensor | np.ndarray) else get_default_dtype()
