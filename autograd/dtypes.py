@@ -1,4 +1,4 @@
-"""The default float dtype and the conversion of user data to arrays."""
+"""The default float dtype, the conversion of user data to arrays, and dtype promotion."""
 
 import numpy as np
 
@@ -42,3 +42,37 @@ def real_dtype(dtype, source: str) -> np.dtype:
     if dtype.kind not in "fiub":
         raise TypeError(f"tensors hold floating, integer or bool data; got dtype {dtype} {source}")
     return dtype
+
+
+# -- PyTorch's promotion ------------------------------------------------------------------
+
+RANK = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's categories: bool < integer < floating
+
+
+def number_kind(value) -> str | None:
+    """The kind of a real number, Python's or a numpy scalar (PyTorch takes those as numbers
+    too): "b", "i" or "f"; None for anything else."""
+    if isinstance(value, bool | np.bool_):
+        return "b"
+    if isinstance(value, int | np.integer):
+        return "i"
+    if isinstance(value, float | np.floating):
+        return "f"
+    return None
+
+
+def promoted_dtype(dtypes, zero_d_dtypes) -> np.dtype:
+    """The dtype PyTorch gives a result: dtypes (of operands with dimensions) decide, those of
+    0-d operands only when of a higher kind."""
+    first, second = _highest(dtypes), _highest(zero_d_dtypes)
+    if first is None or (second is not None and RANK[second.kind] > RANK[first.kind]):
+        return second
+    return first
+
+
+def _highest(dtypes):
+    """The promotion of the dtypes of the highest kind among them; None for none."""
+    if not dtypes:
+        return None
+    top = max(RANK[d.kind] for d in dtypes)
+    return np.result_type(*[d for d in dtypes if RANK[d.kind] == top])

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import engine
+from .kinds import one_hot, zeros_like
 from .mode import enable_grad, is_grad_enabled
 from .scalar import Scalar
 from .tensor import Tensor, stack
@@ -280,7 +281,7 @@ def _pullback(outs, xs, seeds, create_graph, retain_graph=None):
             [outs[k] for k in live], xs, [seeds[k] for k in live], retain_graph, create_graph,
             allow_unused=True,
         )  # fmt: skip
-    return tuple(_zeros_like(x) if g is None else g for g, x in zip(grads, xs))
+    return tuple(zeros_like(x) if g is None else g for g, x in zip(grads, xs))
 
 
 def _forward_products(outs, xs, tangents, create_graph):
@@ -290,25 +291,12 @@ def _forward_products(outs, xs, tangents, create_graph):
     return _pullback(transposed, dummies, tangents, create_graph, retain_graph=True)
 
 
-def _zeros_like(x):
-    if isinstance(x, Scalar):
-        return Scalar(0.0, requires_grad=False)
-    return Tensor(np.zeros(x.shape, x.dtype))
-
-
-def _one_hot(like, k):
-    """A Tensor shaped like `like`, zero except for a one at flat index k."""
-    e = np.zeros(like.size, like.dtype)
-    e[k] = 1
-    return Tensor(e.reshape(like.shape))
-
-
 def _jacobian_by_rows(outs, xs, create_graph):
     """blocks[o][i]: d outs[o] / d xs[i] flattened to (out size, x size), a vjp per row."""
     blocks = []
     for out in outs:
         rows = [
-            _pullback([out], xs, [_one_hot(out, j)], create_graph, retain_graph=True)
+            _pullback([out], xs, [one_hot(out, j)], create_graph, retain_graph=True)
             for j in range(out.size)
         ]
         blocks.append([_stacked([row[i] for row in rows], 0, out, x) for i, x in enumerate(xs)])
@@ -321,7 +309,7 @@ def _jacobian_by_columns(outs, xs, create_graph):
     transposed = _pullback(outs, xs, dummies, create_graph=True)
     columns = [
         [
-            _pullback([transposed[i]], dummies, [_one_hot(x, k)], create_graph, True)
+            _pullback([transposed[i]], dummies, [one_hot(x, k)], create_graph, True)
             for k in range(x.size)
         ]
         for i, x in enumerate(xs)

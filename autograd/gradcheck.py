@@ -3,6 +3,7 @@
 import numpy as np
 
 from .engine import grad
+from .kinds import one_hot, zeros_like
 from .scalar import Scalar
 from .tensor import Tensor
 from .value import Value
@@ -79,7 +80,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e
         xs, seeds = args[:n], args[n:]
         wrt = [x for x in xs if _differentiable(x)]
         grads = grad(_as_tuple(fn(*xs)), wrt, seeds, create_graph=True, allow_unused=True)
-        return tuple(_zeros_like(x) if g is None else g for g, x in zip(grads, wrt))
+        return tuple(zeros_like(x) if g is None else g for g, x in zip(grads, wrt))
 
     return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)  # fmt: skip
@@ -91,7 +92,7 @@ def _analytical(out, wrt):
     if not out.requires_grad:
         return blocks
     for j in range(_size(out)):
-        grads = grad(out, wrt, _one_hot(out, j), retain_graph=True, allow_unused=True)
+        grads = grad(out, wrt, one_hot(out, j), retain_graph=True, allow_unused=True)
         for block, g in zip(blocks, grads):
             if g is not None:
                 block[j] = _flat(g)
@@ -127,6 +128,8 @@ def _compare(analytical, numerical, atol, rtol):
 
 
 def _as_tuple(values):
+    """Inputs or outputs given as a tuple, a list or one value, as a tuple (functional's
+    _as_tuple takes a list for one value, as its functions return Tensors)."""
     return tuple(values) if isinstance(values, tuple | list) else (values,)
 
 
@@ -147,18 +150,6 @@ def _like(out, rng):
     if isinstance(out, Scalar):
         return Scalar(rng.standard_normal())
     return Tensor(rng.standard_normal(out.shape))
-
-
-def _zeros_like(x):
-    return Scalar(0.0, requires_grad=False) if isinstance(x, Scalar) else Tensor(np.zeros(x.shape))
-
-
-def _one_hot(out, j):
-    if isinstance(out, Scalar):
-        return Scalar(1.0, requires_grad=False)
-    seed = np.zeros(out.size)
-    seed[j] = 1.0
-    return Tensor(seed.reshape(out.shape), dtype=out.dtype)
 
 
 def _element(flat_index, x):

@@ -66,7 +66,7 @@ def _div(x, y):
 
 def _pow(x, y):
     """x ** y; on Python floats NaN for a negative base, never a complex number."""
-    return pow.scalar(x, y) if type(x) is float else x**y
+    return power.scalar(x, y) if type(x) is float else x**y
 
 
 def _sigmoid_of(x):
@@ -104,12 +104,8 @@ def _sum_to(g, shape):
 
 
 def _sum_leading(g, lead):
-    """g summed over its first lead axes.
-
-    BLAS sums the rows of a contiguous float array, as ones @ g, 2-6x faster than numpy's sum
-    over axis 0, which adds them one by one (the bias gradient at batch 1024, 1024x128 float32:
-    19 against 42 µs). Below 256 rows, making the ones costs about what it saves.
-    """
+    """g summed over its first lead axes: many rows of a contiguous float array as ones @ g,
+    which BLAS runs faster than numpy's row-by-row sum."""
     rows = math.prod(g.shape[:lead])
     if rows >= 256 and type(g) is np.ndarray and g.dtype.char in "fd" and g.flags.c_contiguous:
         rest = g.shape[lead:]
@@ -176,7 +172,7 @@ def _shifted(x, axis):
 def _logsumexp(x, axis, keepdims):
     _, _, total, shift = _shifted(x, axis)
     out = np.log(total) + shift
-    return out if keepdims else out.reshape(_reduced(x.shape, axis))
+    return out if keepdims else out.reshape(reduced_shape(x.shape, axis))
 
 
 def _softmax_over(x, axis):
@@ -189,7 +185,8 @@ def _softmax_over(x, axis):
     return exps / total
 
 
-def _reduced(shape, axis):
+def reduced_shape(shape, axis):
+    """The shape of a reduction over axis (a tuple, or None for all) without keepdims."""
     return () if axis is None else tuple(n for i, n in enumerate(shape) if i not in axis)
 
 
@@ -298,12 +295,12 @@ div = Op("div", np.divide,
          lambda g, out, x, y: _div(g, y),
          lambda g, out, x, y: _div(-g * out, y),
          scalar=fm.div, reads="out y")  # fmt: skip
-pow = Op("pow", np.power,
-         # 0 ** 0: slope 0, not 0 * inf; elsewhere the plain formula, whose own derivative in
-         # y is right at y = 0 too
-         lambda g, out, x, y: g * y * _pow(x, y - 1 + _is_zero(y) * _is_zero(x)),
-         lambda g, out, x, y: g * out * _log(x + _is_zero(x)),  # 0 ** y: slope 0 in y
-         scalar=fm.power, reads="out x y")  # fmt: skip
+power = Op("pow", np.power,
+           # 0 ** 0: slope 0, not 0 * inf; elsewhere the plain formula, whose own derivative in
+           # y is right at y = 0 too
+           lambda g, out, x, y: g * y * _pow(x, y - 1 + _is_zero(y) * _is_zero(x)),
+           lambda g, out, x, y: g * out * _log(x + _is_zero(x)),  # 0 ** y: slope 0 in y
+           scalar=fm.power, reads="out x y")  # fmt: skip
 neg = Op("neg", np.negative, lambda g, out, x: -g, scalar=operator.neg, reads="")
 exp = Op("exp", np.exp, lambda g, out, x: g * out, scalar=fm.exp, reads="out")
 log = Op("log", np.log, lambda g, out, x: _div(g, x), scalar=fm.log, reads="x")
@@ -316,8 +313,8 @@ sigmoid = Op("sigmoid", _sigmoid, lambda g, out, x: g * out * (1 - out), scalar=
 relu = Op("relu", lambda x: np.maximum(x, 0),
           lambda g, out, x: g * _not(x <= 0),  # not x > 0: at NaN g passes, as in PyTorch
           scalar=fm.relu, reads="x")  # fmt: skip
-abs = Op("abs", np.abs, lambda g, out, x: g * (x > 0) - g * (x < 0), scalar=operator.abs,
-         reads="x")  # fmt: skip
+absolute = Op("abs", np.abs, lambda g, out, x: g * (x > 0) - g * (x < 0),
+              scalar=operator.abs, reads="x")  # fmt: skip
 
 # Tensor only.
 
@@ -334,13 +331,13 @@ clip = Op("clip", np.clip, lambda g, out, x, lo, hi: g * ((x >= lo) * (x <= hi))
 matmul = Op("matmul", np.matmul,
             lambda g, out, a, b: g @ _mT(b),
             lambda g, out, a, b: _mT(a) @ g, reads="a b")  # fmt: skip
-sum = Op("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
-         lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims),
-         reads="")  # fmt: skip
-max = Op("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
-         _extremum_vjp, reads="out x")  # fmt: skip
-min = Op("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
-         _extremum_vjp, reads="out x")  # fmt: skip
+reduce_sum = Op("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+                lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims),
+                reads="")  # fmt: skip
+reduce_max = Op("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+                _extremum_vjp, reads="out x")  # fmt: skip
+reduce_min = Op("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
+                _extremum_vjp, reads="out x")  # fmt: skip
 logsumexp = Op("logsumexp", _logsumexp,
                lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims)
                * _softmax_over(x, axis), reads="x")  # fmt: skip

@@ -3,9 +3,8 @@
 import numpy as np
 
 from . import engine, ops
-from .dtypes import as_array, get_default_dtype, real_dtype
+from .dtypes import RANK, as_array, get_default_dtype, number_kind, promoted_dtype, real_dtype
 from .mode import state
-from .random import generator
 from .spellings import axis_or_dim, indices_with_dim, missing_attribute
 from .value import Value
 
@@ -54,7 +53,7 @@ class Tensor(Value):
         self._version[0] += 1
 
     @property
-    def grad(self):
+    def grad(self) -> "Tensor | None":
         return self._grad
 
     @grad.setter
@@ -80,12 +79,12 @@ class Tensor(Value):
     def numpy(self) -> np.ndarray:
         return self._data
 
-    def item(self):
+    def item(self) -> float | int | bool:
         if self._data.size != 1:
             raise ValueError(f"item() needs a one-element tensor, this one has shape {self.shape}")
         return self._data.item()
 
-    def tolist(self):
+    def tolist(self) -> list | float | int | bool:
         return self._data.tolist()
 
     def __len__(self):
@@ -237,34 +236,34 @@ class Tensor(Value):
 
     # -- elementwise -----------------------------------------------------------------------
 
-    def exp(self):
+    def exp(self) -> "Tensor":
         return Tensor._apply(ops.exp, _promoted((self,), floating=True))
 
-    def log(self):
+    def log(self) -> "Tensor":
         return Tensor._apply(ops.log, _promoted((self,), floating=True))
 
-    def sqrt(self):
+    def sqrt(self) -> "Tensor":
         return Tensor._apply(ops.sqrt, _promoted((self,), floating=True))
 
-    def abs(self):
-        return Tensor._apply(ops.abs, (self,))
+    def abs(self) -> "Tensor":
+        return Tensor._apply(ops.absolute, (self,))
 
-    def tanh(self):
+    def tanh(self) -> "Tensor":
         return Tensor._apply(ops.tanh, _promoted((self,), floating=True))
 
-    def sigmoid(self):
+    def sigmoid(self) -> "Tensor":
         return Tensor._apply(ops.sigmoid, _promoted((self,), floating=True))
 
-    def relu(self):
+    def relu(self) -> "Tensor":
         return Tensor._apply(ops.relu, (self,))
 
-    def sin(self):
+    def sin(self) -> "Tensor":
         return Tensor._apply(ops.sin, _promoted((self,), floating=True))
 
-    def cos(self):
+    def cos(self) -> "Tensor":
         return Tensor._apply(ops.cos, _promoted((self,), floating=True))
 
-    def clip(self, min=None, max=None):
+    def clip(self, min=None, max=None) -> "Tensor":
         """Limit values to [min, max], either bound optional; the gradient passes where
         min <= x <= max."""
         if min is None and max is None:
@@ -280,11 +279,11 @@ class Tensor(Value):
     # -- reductions ------------------------------------------------------------------------
 
     @axis_or_dim
-    def sum(self, axis=None, keepdims=False):
-        return Tensor._apply(ops.sum, (self,), (_axes(axis, self.ndim), keepdims))
+    def sum(self, axis=None, keepdims=False) -> "Tensor":
+        return Tensor._apply(ops.reduce_sum, (self,), (_axes(axis, self.ndim), keepdims))
 
     @axis_or_dim
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, keepdims=False) -> "Tensor":
         axes = _axes(axis, self.ndim)
         return self.sum(axes, keepdims) / _count(self.shape, axes)
 
@@ -293,41 +292,41 @@ class Tensor(Value):
     def max(self, axis=None, keepdims=False):
         """Largest entries; tied maxima share the gradient evenly. With PyTorch's dim=
         instead of axis=, (values, indices) as torch.max returns them."""
-        return _extremum(ops.max, self, axis, keepdims)
+        return _extremum(ops.reduce_max, self, axis, keepdims)
 
     @indices_with_dim("argmin")
     @axis_or_dim
     def min(self, axis=None, keepdims=False):
         """Smallest entries; tied minima share the gradient evenly. With PyTorch's dim=
         instead of axis=, (values, indices) as torch.min returns them."""
-        return _extremum(ops.min, self, axis, keepdims)
+        return _extremum(ops.reduce_min, self, axis, keepdims)
 
     @axis_or_dim
-    def var(self, axis=None, ddof=0, keepdims=False):
+    def var(self, axis=None, ddof=0, keepdims=False) -> "Tensor":
         """Mean squared deviation, divided by n - ddof (numpy's convention)."""
         axes = _axes(axis, self.ndim)
         deviation = self - self.mean(axes, keepdims=True)
         return (deviation * deviation).sum(axes, keepdims) / (_count(self.shape, axes) - ddof)
 
     @axis_or_dim
-    def std(self, axis=None, ddof=0, keepdims=False):
+    def std(self, axis=None, ddof=0, keepdims=False) -> "Tensor":
         """sqrt(var), with gradient 0 where the spread is 0 (PyTorch's), not 0 * inf."""
         var = self.var(axis, ddof, keepdims)
         spread = var != 0  # NaN counts as spread, so that it propagates
         return where(spread, where(spread, var, 1).sqrt(), 0)
 
     @axis_or_dim
-    def logsumexp(self, axis=None, keepdims=False):
+    def logsumexp(self, axis=None, keepdims=False) -> "Tensor":
         """log(sum(exp(x))), computed without overflow."""
         x = _promoted((self,), floating=True)
         return Tensor._apply(ops.logsumexp, x, (_axes(axis, self.ndim), keepdims))
 
     @axis_or_dim
-    def softmax(self, axis=-1):
+    def softmax(self, axis=-1) -> "Tensor":
         return self.log_softmax(axis).exp()
 
     @axis_or_dim
-    def log_softmax(self, axis=-1):
+    def log_softmax(self, axis=-1) -> "Tensor":
         """x - logsumexp(x), computed without overflow."""
         x = _promoted((self,), floating=True)
         return Tensor._apply(ops.log_softmax, x, (_axes(axis, self.ndim)[0],))
@@ -344,7 +343,7 @@ class Tensor(Value):
 
     # -- shape -----------------------------------------------------------------------------
 
-    def reshape(self, *shape):
+    def reshape(self, *shape) -> "Tensor":
         shape = _shape(shape)
         if shape == self.shape:
             return self
@@ -356,7 +355,7 @@ class Tensor(Value):
                 f"reshaped to {shape}"
             ) from None
 
-    def transpose(self, *axes):
+    def transpose(self, *axes) -> "Tensor":
         axes = _shape(axes) or tuple(range(self.ndim))[::-1]
         try:
             return Tensor._apply(ops.transpose, (self,), (axes,))
@@ -366,11 +365,11 @@ class Tensor(Value):
                 f"of shape {self.shape}"
             ) from None
 
-    def flatten(self):
+    def flatten(self) -> "Tensor":
         return self.reshape(-1)
 
     @axis_or_dim
-    def squeeze(self, axis=None):
+    def squeeze(self, axis=None) -> "Tensor":
         """Drop axes of length 1 (all of them, or those named)."""
         axes = _axes(axis, self.ndim) or tuple(i for i, n in enumerate(self.shape) if n == 1)
         for i in axes:
@@ -378,15 +377,15 @@ class Tensor(Value):
                 raise ValueError(
                     f"cannot squeeze axis {i} of shape {self.shape}: its length is not 1"
                 )
-        return self.reshape(_reduced_shape(self.shape, axes))
+        return self.reshape(ops.reduced_shape(self.shape, axes))
 
     @axis_or_dim
-    def expand_dims(self, axis):
+    def expand_dims(self, axis) -> "Tensor":
         shape = list(self.shape)
         shape.insert(_axes(axis, self.ndim + 1)[0], 1)
         return self.reshape(tuple(shape))
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self, shape: tuple) -> "Tensor":
         shape = _shape(shape)
         if shape == self.shape:
             return self
@@ -446,22 +445,22 @@ class Tensor(Value):
 
     # -- in place --------------------------------------------------------------------------
 
-    def add_(self, other):
+    def add_(self, other) -> "Tensor":
         return self._inplace("add_", np.add, other)
 
-    def sub_(self, other):
+    def sub_(self, other) -> "Tensor":
         return self._inplace("sub_", np.subtract, other)
 
-    def mul_(self, other):
+    def mul_(self, other) -> "Tensor":
         return self._inplace("mul_", np.multiply, other)
 
-    def div_(self, other):
+    def div_(self, other) -> "Tensor":
         return self._inplace("div_", np.divide, other)
 
-    def zero_(self):
+    def zero_(self) -> "Tensor":
         return self._inplace("zero_", lambda data, _, out: out.fill(0), 0)
 
-    def fill_(self, value):
+    def fill_(self, value) -> "Tensor":
         return self._inplace("fill_", lambda data, v, out: np.copyto(out, v), value)
 
     def __setitem__(self, index, value):
@@ -526,7 +525,7 @@ def _binary(op, floating=False):
 Tensor.__add__, Tensor.__radd__ = _binary(ops.add)
 Tensor.__mul__, Tensor.__rmul__ = _binary(ops.mul)
 Tensor.__truediv__, Tensor.__rtruediv__ = _binary(ops.div, floating=True)
-Tensor.__pow__, Tensor.__rpow__ = _binary(ops.pow)
+Tensor.__pow__, Tensor.__rpow__ = _binary(ops.power)
 
 
 def _augmented(symbol, ufunc):
@@ -624,29 +623,14 @@ def _lift(value, like, copy: bool = True):
     """
     if isinstance(value, Tensor):
         return value
-    kind = _number_kind(value)
+    kind = number_kind(value)
     if kind is not None:
         dtype = like._data.dtype
-        if _RANK[kind] > _RANK[dtype.kind]:
+        if RANK[kind] > RANK[dtype.kind]:
             dtype = get_default_dtype() if kind == "f" else np.dtype(np.int64)
         return Tensor._from_data(np.asarray(value, dtype=dtype))
     if isinstance(value, np.ndarray | np.generic):
         return Tensor._from_data(as_array(value, copy=copy))
-    return None
-
-
-_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's categories: bool < integer < floating
-
-
-def _number_kind(value):
-    """The kind of a real number, Python's or a numpy scalar (PyTorch takes those as numbers
-    too): "b", "i" or "f"; None for anything else."""
-    if isinstance(value, bool | np.bool_):
-        return "b"
-    if isinstance(value, int | np.integer):
-        return "i"
-    if isinstance(value, float | np.floating):
-        return "f"
     return None
 
 
@@ -666,28 +650,13 @@ def _promoted(inputs, floating=False):
     else:
         if not floating or dtype.kind == "f":
             return inputs
-    dtype = _combine(
-        _highest([x._data.dtype for x in inputs if x._data.ndim]),
-        _highest([x._data.dtype for x in inputs if not x._data.ndim]),
+    dtype = promoted_dtype(
+        [x._data.dtype for x in inputs if x._data.ndim],
+        [x._data.dtype for x in inputs if not x._data.ndim],
     )
     if floating and dtype.kind != "f":
         dtype = get_default_dtype()
     return tuple(x if x._data.dtype == dtype else x.astype(dtype) for x in inputs)
-
-
-def _highest(dtypes):
-    """The promotion of the dtypes of the highest kind among them; None for none."""
-    if not dtypes:
-        return None
-    top = max(_RANK[d.kind] for d in dtypes)
-    return np.result_type(*[d for d in dtypes if _RANK[d.kind] == top])
-
-
-def _combine(first, second):
-    """first, unless second is of a higher kind (or first is None)."""
-    if first is None or (second is not None and _RANK[second.kind] > _RANK[first.kind]):
-        return second
-    return first
 
 
 def _axes(axis, ndim):
@@ -728,10 +697,6 @@ def _arg_extremum(function, x, axis, keepdims):
     axes = _nonempty_axes(function.__name__, x, axis)
     indices = function(x._data, axis=None if axes is None else axes[0], keepdims=keepdims)
     return Tensor._from_data(np.asarray(indices, dtype=np.int64))
-
-
-def _reduced_shape(shape, axes):
-    return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
 def _shape(args):
@@ -806,119 +771,6 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return concatenate([t.expand_dims(axis) for t in tensors], _axes(axis, tensors[0].ndim + 1)[0])
 
 
-def linear(x, weight, bias=None) -> Tensor:
-    """x @ weight.T + bias as one op (PyTorch's layout: weight is (out, in))."""
-    x, weight = _lift_all(x, weight)
-    if x.shape[-1] != weight.shape[-1]:
-        raise ValueError(
-            f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}"
-        )
-    inputs = (x, weight) if bias is None else (x, weight, _lift(bias, x))
-    return Tensor._apply(ops.linear, _promoted(inputs))
-
-
-REDUCTIONS = ("mean", "sum", "none")
-
-
-def check_reduction(reduction) -> None:
-    """Refuse a reduction other than "mean", "sum" or "none", naming it."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got '{reduction}'")
-
-
-def class_targets(target, logits) -> np.ndarray:
-    """Integer class targets as an array, checked against logits (negative ones would wrap)."""
-    target = np.asarray(target._data if isinstance(target, Tensor) else target)
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"class targets must be integers, got dtype {target.dtype}")
-    if target.shape != logits.shape[:-1]:
-        raise ValueError(
-            f"class targets of shape {target.shape} do not match input of shape {logits.shape} "
-            f"(expected {logits.shape[:-1]})"
-        )
-    classes = logits.shape[-1]
-    if target.size and (target.min() < 0 or target.max() >= classes):
-        raise ValueError(
-            f"class targets must lie in [0, {classes}), got {target.min()}..{target.max()}"
-        )
-    return target
-
-
-def softmax_cross_entropy(logits, target, reduction: str = "none") -> Tensor:
-    """-log softmax(logits)[target] for integer class targets, per row ("none"), or its
-    "sum" or "mean" over the rows: one op."""
-    check_reduction(reduction)
-    target = class_targets(target, logits)
-    return Tensor._apply(ops.softmax_cross_entropy, (logits,), (target, reduction))
-
-
-def binary_cross_entropy(prob, target) -> Tensor:
-    """Elementwise BCE of probabilities against targets, as one op with PyTorch's clamped
-    logs and its gradient, which stays finite where a probability is exactly 0 or 1."""
-    return _broadcast_apply(ops.bce, _lift_all(prob, target), (), True)
-
-
-def binary_cross_entropy_with_logits(logits, target) -> Tensor:
-    """Elementwise BCE of sigmoid(logits) against target, as one stable op."""
-    return _broadcast_apply(ops.bce_with_logits, _lift_all(logits, target), (), True)
-
-
 def scatter(g, index, shape) -> Tensor:
     """Zeros of shape with g added at index (the adjoint of indexing)."""
     return Tensor._apply(ops.scatter, (g,), (index, shape))
-
-
-# -- factories ---------------------------------------------------------------------------
-
-
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
-
-
-def _made(array, requires_grad):
-    real_dtype(array.dtype, "for a new tensor")
-    return Tensor._from_data(array).requires_grad_(requires_grad)
-
-
-def zeros(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.zeros(_shape(shape), dtype or get_default_dtype()), requires_grad)
-
-
-def ones(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.ones(_shape(shape), dtype or get_default_dtype()), requires_grad)
-
-
-def full(shape, value, dtype=None, requires_grad=False) -> Tensor:
-    shape = _shape(shape if isinstance(shape, tuple | list) else (shape,))
-    return _made(np.full(shape, value, dtype or as_array(value).dtype), requires_grad)
-
-
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False) -> Tensor:
-    start, stop = (0, start) if stop is None else (start, stop)
-    integral = all(isinstance(v, int) for v in (start, stop, step))
-    dtype = dtype or (np.int64 if integral else get_default_dtype())
-    return _made(np.arange(start, stop, step, dtype=dtype), requires_grad)
-
-
-def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
-    """Standard normal samples from the generator seeded by manual_seed."""
-    dtype = np.dtype(dtype or get_default_dtype())
-    return _made(generator().standard_normal(_shape(shape), dtype=dtype), requires_grad)
-
-
-def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
-    """Uniform samples in [0, 1) from the generator seeded by manual_seed."""
-    dtype = np.dtype(dtype or get_default_dtype())
-    return _made(generator().random(_shape(shape), dtype=dtype), requires_grad)
-
-
-def zeros_like(t, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.zeros(np.shape(t), dtype or _dtype_of(t)), requires_grad)
-
-
-def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.ones(np.shape(t), dtype or _dtype_of(t)), requires_grad)
-
-
-def _dtype_of(t):
-    return t.dtype if isinstance(t, Tensor | np.ndarray) else get_default_dtype()

@@ -29,9 +29,7 @@ class Op:
         """(input, cotangent) for each input that requires grad and is wanted (None: all).
 
         args = (g, out, *inputs, *params), what every VJP takes: graph values, or their data.
-        Inputs are taken last first. linear's are (x, weight, bias): its bias' VJP, a sum over
-        g, then reads g before the weight's matmul streams x through the cache (the two
-        biases of the 784-128-10 MLP at batch 1024, inside the step: 150 -> 86 µs).
+        Inputs are taken last first, so linear's bias sums g while g is still in the cache.
         """
         pairs, vjps = [], self.vjps
         for i in range(len(inputs) - 1, -1, -1):

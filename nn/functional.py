@@ -1,7 +1,7 @@
 """Activations and losses, composed of Tensor ops: no backward code lives here.
 
 Cross-entropy with class targets and BCE-with-logits use the engine's one-op forms
-(autograd.tensor.softmax_cross_entropy, binary_cross_entropy_with_logits): they sit on
+(autograd.fused.softmax_cross_entropy, binary_cross_entropy_with_logits): they sit on
 every training step, and one op is both faster and more accurate than the composition.
 BCE on probabilities is one op too (binary_cross_entropy): PyTorch's gradient, finite where
 a probability is exactly 0 or 1, is not the derivative of its clamped logs.
@@ -14,13 +14,13 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor
+from autograd.fused import binary_cross_entropy as fused_bce
+from autograd.fused import binary_cross_entropy_with_logits as fused_bce_with_logits
+from autograd.fused import check_reduction, class_targets
+from autograd.fused import softmax_cross_entropy as fused_softmax_cross_entropy
 from autograd.jit import replayed
 from autograd.random import generator
 from autograd.spellings import axis_or_dim
-from autograd.tensor import binary_cross_entropy as fused_bce
-from autograd.tensor import binary_cross_entropy_with_logits as fused_bce_with_logits
-from autograd.tensor import check_reduction, class_targets
-from autograd.tensor import softmax_cross_entropy as fused_softmax_cross_entropy
 
 
 def relu(x):

@@ -6,8 +6,8 @@ import operator
 import numpy as np
 
 import autograd as ag
+from autograd.fused import linear as fused_linear  # x @ W.T + b as one op
 from autograd.spellings import axis_or_dim
-from autograd.tensor import linear as fused_linear  # x @ W.T + b as one op
 
 from . import functional as F
 from . import init

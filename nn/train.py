@@ -19,6 +19,7 @@ import autograd as ag
 import nn
 import nn.functional as F
 from nn import data, optim
+from nn.layers import ACTIVATIONS
 
 TWO_D = {  # name: (generator, noise)
     "moons": (data.make_moons, 0.1),
@@ -34,7 +35,7 @@ OPTIMIZERS = {  # name: (class, fixed arguments, default lr)
     "rmsprop": (optim.RMSprop, {}, 0.005),
     "adagrad": (optim.Adagrad, {}, 0.1),
 }
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+HIDDEN_ACTIVATIONS = tuple(name for name in ACTIVATIONS if name != "softmax")
 IDX_FILES = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated layer sizes, e.g. 2,16,16,2 (default: the data's "
         "features,16,16,classes for 2-D data, features,128,classes else)",
     )
-    parser.add_argument("--activation", default="relu", choices=ACTIVATIONS)
+    parser.add_argument("--activation", default="relu", choices=HIDDEN_ACTIVATIONS)
     parser.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
     parser.add_argument(
         "--lr",

@@ -22,7 +22,7 @@ import autograd as ag
 import nn.functional as F
 from autograd import ops
 from autograd.engine import toposort
-from autograd.tensor import linear
+from autograd.fused import linear
 from autograd.testing import broadcastable_shapes, shapes, values
 
 SAFE = 1e-3  # the least distance between a kink and the value at it

@@ -12,13 +12,13 @@ import pytest
 import autograd as ag
 from autograd import Scalar, Tensor, ops
 from autograd.engine import toposort
-from autograd.tensor import (
+from autograd.fused import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     linear,
-    scatter,
     softmax_cross_entropy,
 )
+from autograd.tensor import scatter
 
 rng = np.random.default_rng(0)
 

@@ -17,13 +17,13 @@ import autograd as ag
 import nn
 import nn.functional as F
 from autograd import Scalar, Tensor, ops
-from autograd.tensor import (
+from autograd.fused import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     linear,
-    scatter,
     softmax_cross_entropy,
 )
+from autograd.tensor import scatter
 
 inf, nan = math.inf, math.nan
 

@@ -5,7 +5,7 @@ import pytest
 
 import autograd as ag
 from autograd import Tensor
-from autograd.tensor import linear
+from autograd.fused import linear
 
 rng = np.random.default_rng(1)
 X = rng.standard_normal((3, 4))
