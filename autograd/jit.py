@@ -200,17 +200,20 @@ class _Tracer:
     # -- what the swapped entry points record ----------------------------------------------
 
     def forward(self, op, inputs, params, out):
+        """Record the forward of out; a keeping op's params end with what its forward kept."""
         if ops.TABLE.get(op.name) is not op:
             self.refuse(f"op '{op.name}' is not in the op table (an autograd.Function?)")
             return
+        if op.keeps:
+            params, kept = params[:-1], params[-1]
         reads = [self.source(x) for x in inputs] + [self.param(p) for p in params]
         if not op.keeps:
             self.emit(_forward_of(op), reads, op.name, out._data)
             return
         pair = self.emit(op.forward, reads, op.name)
         self.emit(_first, [pair], f"{op.name}.out", out._data)
-        if out._op is not None:  # the VJP reads what forward kept, the last parameter
-            self.emit(_second, [pair], f"{op.name}.kept", out._params[-1])
+        if out._op is not None:  # the VJP reads what forward kept
+            self.emit(_second, [pair], f"{op.name}.kept", kept)
 
     def vjps(self, node, recorded, g_slot, pairs):
         """Record the VJPs node's _backprop ran: input i's, for each input requiring grad.
@@ -359,12 +362,11 @@ def _grad_data(t):
 # -- the entry points swapped while a trace runs ---------------------------------------------
 
 
-def _wrapped_apply(cls, op, inputs, params=()):
-    out = _ORIGINAL["_apply"](op, inputs, params)
+def _wrapped_record(self, op, inputs, params):
+    _ORIGINAL["_record"](self, op, inputs, params)
     tracer = _tracer()
     if tracer is not None:
-        tracer.forward(op, inputs, params, out)
-    return out
+        tracer.forward(op, inputs, params, self)
 
 
 def _wrapped_backprop(self, g, wanted, graph):
@@ -541,14 +543,14 @@ _COMPARISONS = {
     "__ge__": np.greater_equal, "__eq__": np.equal, "__ne__": np.not_equal,
 }  # fmt: skip
 _ORIGINAL = {
-    "_apply": Tensor._apply, "_backprop": Tensor._backprop,
+    "_record": Tensor._record, "_backprop": Tensor._backprop,
     "_accumulate_grad": Tensor._accumulate_grad, "_seed": Tensor._seed,
     "_run_hooks": Tensor._run_hooks, "_inplace": Tensor._inplace, "__init__": Tensor.__init__,
     "grad": Tensor.__dict__["grad"], "data": Tensor.__dict__["data"],
     "Scalar.backward": Scalar.backward,
 }  # fmt: skip
 _SWAPS = {
-    "_apply": classmethod(_wrapped_apply), "_backprop": _wrapped_backprop,
+    "_record": _wrapped_record, "_backprop": _wrapped_backprop,
     "_accumulate_grad": _wrapped_accumulate_grad, "_seed": _wrapped_seed,
     "_run_hooks": _wrapped_run_hooks, "_inplace": _wrapped_inplace, "__init__": _wrapped_init,
     "grad": property(_get_grad, _set_grad_traced), "data": property(_get_data, _set_data),

@@ -287,8 +287,9 @@ def _scatter(g, index, shape):
 # -- the table ---------------------------------------------------------------------------
 # Shared by Scalar and Tensor (scalar= gives the forward on Python floats).
 
-add = Op("add", np.add, lambda g, out, x, y: g, lambda g, out, x, y: g, scalar=operator.add,
-         reads="")  # fmt: skip
+add = Op(
+    "add", np.add, lambda g, out, x, y: g, lambda g, out, x, y: g, scalar=operator.add, reads=""
+)
 mul = Op("mul", np.multiply, lambda g, out, x, y: g * y, lambda g, out, x, y: g * x,
          scalar=operator.mul, reads="x y")  # fmt: skip
 div = Op("div", np.divide,
@@ -308,13 +309,15 @@ sqrt = Op("sqrt", np.sqrt, lambda g, out, x: _div(g, out * 2), scalar=fm.sqrt, r
 sin = Op("sin", np.sin, lambda g, out, x: g * _cos(x), scalar=fm.sin, reads="x")
 cos = Op("cos", np.cos, lambda g, out, x: -g * _sin(x), scalar=fm.cos, reads="x")
 tanh = Op("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), scalar=math.tanh, reads="out")
-sigmoid = Op("sigmoid", _sigmoid, lambda g, out, x: g * out * (1 - out), scalar=fm.sigmoid,
-             reads="out")  # fmt: skip
+sigmoid = Op(
+    "sigmoid", _sigmoid, lambda g, out, x: g * out * (1 - out), scalar=fm.sigmoid, reads="out"
+)
 relu = Op("relu", lambda x: np.maximum(x, 0),
           lambda g, out, x: g * _not(x <= 0),  # not x > 0: at NaN g passes, as in PyTorch
           scalar=fm.relu, reads="x")  # fmt: skip
-absolute = Op("abs", np.abs, lambda g, out, x: g * (x > 0) - g * (x < 0),
-              scalar=operator.abs, reads="x")  # fmt: skip
+absolute = Op(
+    "abs", np.abs, lambda g, out, x: g * (x > 0) - g * (x < 0), scalar=operator.abs, reads="x"
+)
 
 # Tensor only.
 
@@ -338,16 +341,23 @@ reduce_max = Op("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=k
                 _extremum_vjp, reads="out x")  # fmt: skip
 reduce_min = Op("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
                 _extremum_vjp, reads="out x")  # fmt: skip
-logsumexp = Op("logsumexp", _logsumexp,
-               lambda g, out, x, axis, keepdims: _unreduce(g, x.shape, axis, keepdims)
-               * _softmax_over(x, axis), reads="x")  # fmt: skip
+logsumexp = Op(
+    "logsumexp",
+    _logsumexp,
+    lambda g, out, x, axis, keepdims: (
+        _unreduce(g, x.shape, axis, keepdims) * _softmax_over(x, axis)
+    ),
+    reads="x",
+)
 log_softmax = Op("log_softmax", _log_softmax,
                  lambda g, out, x, axis: g - _exp(out) * g.sum(axis, keepdims=True),
                  reads="out")  # fmt: skip
-astype = Op("astype", lambda x, dtype: x.astype(dtype),
-            lambda g, out, x, dtype: g.astype(x.dtype), reads="")  # fmt: skip
-reshape = Op("reshape", np.reshape, lambda g, out, x, shape: g.reshape(x.shape), view=True,
-             reads="")  # fmt: skip
+astype = Op(
+    "astype", lambda x, dtype: x.astype(dtype), lambda g, out, x, dtype: g.astype(x.dtype), reads=""
+)
+reshape = Op(
+    "reshape", np.reshape, lambda g, out, x, shape: g.reshape(x.shape), view=True, reads=""
+)
 transpose = Op("transpose", np.transpose,
                lambda g, out, x, axes: g.transpose(*np.argsort(axes).tolist()),
                view=True, reads="")  # fmt: skip
@@ -387,7 +397,10 @@ class _Concatenate(Op):
         return pairs
 
 
-concatenate = _Concatenate("concatenate", lambda *xs_and_axis: np.concatenate(
-    xs_and_axis[:-1], axis=xs_and_axis[-1]), reads="")  # fmt: skip
+concatenate = _Concatenate(
+    "concatenate",
+    lambda *xs_and_axis: np.concatenate(xs_and_axis[:-1], axis=xs_and_axis[-1]),
+    reads="",
+)
 
 TABLE = {op.name: op for op in globals().values() if isinstance(op, Op)}

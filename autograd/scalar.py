@@ -151,7 +151,7 @@ class Scalar(Value):
 
 
 def _node(op, inputs, params, data):
-    """Value._apply's record, unrolled for floats: Scalar ops are the hot path of scalar code.
+    """Value._record unrolled for floats, as calling it slows Scalar ops, scalar code's hot path.
 
     Every Scalar op has one or two inputs.
     """

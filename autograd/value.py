@@ -69,8 +69,7 @@ class Value:
     def _apply(cls, op, inputs, params=()):
         """Run op forward on the inputs' data; record it when grad mode needs it.
 
-        params is a tuple: the VJPs get it appended to their other arguments. (Scalar's
-        operators do the same in scalar._node, unrolled for floats.)
+        params is a tuple: the VJPs get it appended to their other arguments.
         """
         data = cls._forward(op, inputs, params)
         if op.keeps:
@@ -79,17 +78,21 @@ class Value:
         out = cls._from_data(data)
         if op.view and (op.view is True or op.view(*params)):
             out._version = inputs[0]._version  # a view changes when its base does
+        out._record(op, inputs, params)
+        return out
+
+    def _record(self, op, inputs, params):
+        """Make self the output of op on inputs in the graph, when grad mode needs it."""
         if state.grad_enabled:
             for x in inputs:
                 if x._requires_grad:
-                    if out._floating():
-                        out._requires_grad = True
-                        out._op, out._inputs, out._params = op, inputs, params
-                        out._saved, out._scope = out._versions(), state.scope
+                    if self._floating():
+                        self._requires_grad = True
+                        self._op, self._inputs, self._params = op, inputs, params
+                        self._saved, self._scope = self._versions(), state.scope
                     break
         if state.anomaly:
-            out._watch(op, inputs)
-        return out
+            self._watch(op, inputs)
 
     def _watch(self, op, inputs):
         """detect_anomaly: note where this value was made; refuse a forward with NaN or inf."""

@@ -45,36 +45,59 @@ MASK = np.array([[True, False, True], [False, False, True]])
 CLASSES = np.array([2, 0, 1, 2])
 WEIGHTS = rng.standard_normal((3, 2))
 
-# op name -> list of (fn, inputs); fn must apply that op to the inputs.
-TENSOR_CASES = {
+# op name -> list of (fn, inputs); fn must apply that op to the inputs. A case whose inputs
+# are all floats runs on Scalars and on 0-d Tensors made from them; the others on Tensors.
+CASES = {
     "add": [
         (lambda x, y: x + y, (leaf(2, 3), leaf(2, 3))),
         (lambda x, y: x + y, (leaf(2, 1, 3), leaf(4, 1))),  # broadcasting both ways
         (lambda x: 2.5 + x, (leaf(3),)),
+        (lambda x, y: x + y, (1.3, -0.4)),
+        (lambda x: 2 + x, (0.7,)),
     ],
     "mul": [
         (lambda x, y: x * y, (leaf(2, 3), leaf(3))),
         (lambda x: x * x, (leaf(4),)),
+        (lambda x, y: x * y, (1.3, -0.4)),
+        (lambda x: x * x, (-0.8,)),
     ],
     "div": [
         (lambda x, y: x / y, (leaf(2, 3), leaf(2, 3))),
         (lambda y: 1.5 / y, (leaf(3, 1),)),
+        (lambda x, y: x / y, (1.3, -0.4)),
+        (lambda y: 3 / y, (0.6,)),
     ],
     "pow": [
         (lambda x, y: x**y, (positive(2, 3), leaf(2, 3))),
         (lambda x: x**3, (leaf(4),)),  # negative bases with an integer power
         (lambda y: 2.0**y, (leaf(3),)),
+        (lambda x, y: x**y, (1.3, -0.4)),
+        (lambda x: x**3, (-0.7,)),
+        (lambda x: x**-0.5, (0.9,)),
+        (lambda y: 2**y, (0.6,)),
     ],
-    "neg": [(lambda x: -x, (leaf(2, 2),))],
-    "exp": [(lambda x: x.exp(), (leaf(2, 3),))],
-    "log": [(lambda x: x.log(), (positive(2, 3),))],
-    "sqrt": [(lambda x: x.sqrt(), (positive(2, 3),))],
-    "sin": [(lambda x: x.sin(), (leaf(2, 3),))],
-    "cos": [(lambda x: x.cos(), (leaf(2, 3),))],
-    "tanh": [(lambda x: x.tanh(), (leaf(2, 3),))],
-    "sigmoid": [(lambda x: x.sigmoid(), (leaf(2, 3, high=4.0),))],
-    "relu": [(lambda x: x.relu(), (leaf(2, 3),))],
-    "abs": [(lambda x: abs(x), (leaf(2, 3),))],
+    "neg": [(lambda x: -x, (leaf(2, 2),)), (lambda x: -x, (0.5,))],
+    "exp": [(lambda x: x.exp(), (leaf(2, 3),)), (lambda x: x.exp(), (0.5,))],
+    "log": [(lambda x: x.log(), (positive(2, 3),)), (lambda x: x.log(), (0.5,))],
+    "sqrt": [(lambda x: x.sqrt(), (positive(2, 3),)), (lambda x: x.sqrt(), (0.5,))],
+    "sin": [(lambda x: x.sin(), (leaf(2, 3),)), (lambda x: x.sin(), (0.5,))],
+    "cos": [(lambda x: x.cos(), (leaf(2, 3),)), (lambda x: x.cos(), (0.5,))],
+    "tanh": [(lambda x: x.tanh(), (leaf(2, 3),)), (lambda x: x.tanh(), (-0.5,))],
+    "sigmoid": [
+        (lambda x: x.sigmoid(), (leaf(2, 3, high=4.0),)),
+        (lambda x: x.sigmoid(), (-0.5,)),
+        (lambda x: x.sigmoid(), (3.0,)),
+    ],
+    "relu": [
+        (lambda x: x.relu(), (leaf(2, 3),)),
+        (lambda x: x.relu(), (0.5,)),
+        (lambda x: x.relu(), (-0.5,)),
+    ],
+    "abs": [
+        (lambda x: abs(x), (leaf(2, 3),)),
+        (lambda x: abs(x), (0.5,)),
+        (lambda x: x.abs(), (-0.5,)),
+    ],
     "maximum": [
         (ag.maximum, (distinct(2, 3), distinct(2, 3, offset=0.1))),
         (ag.maximum, (leaf(2, 3), 0.0)),
@@ -168,34 +191,18 @@ TENSOR_CASES = {
     ],
 }
 
-SCALAR_CASES = {
-    "add": [(lambda x, y: x + y, (1.3, -0.4)), (lambda x: 2 + x, (0.7,))],
-    "mul": [(lambda x, y: x * y, (1.3, -0.4)), (lambda x: x * x, (-0.8,))],
-    "div": [(lambda x, y: x / y, (1.3, -0.4)), (lambda y: 3 / y, (0.6,))],
-    "pow": [
-        (lambda x, y: x**y, (1.3, -0.4)),
-        (lambda x: x**3, (-0.7,)),
-        (lambda x: x**-0.5, (0.9,)),
-        (lambda y: 2**y, (0.6,)),
-    ],
-    "neg": [(lambda x: -x, (0.5,))],
-    "exp": [(lambda x: x.exp(), (0.5,))],
-    "log": [(lambda x: x.log(), (0.5,))],
-    "sqrt": [(lambda x: x.sqrt(), (0.5,))],
-    "sin": [(lambda x: x.sin(), (0.5,))],
-    "cos": [(lambda x: x.cos(), (0.5,))],
-    "tanh": [(lambda x: x.tanh(), (-0.5,))],
-    "sigmoid": [(lambda x: x.sigmoid(), (-0.5,)), (lambda x: x.sigmoid(), (3.0,))],
-    "relu": [(lambda x: x.relu(), (0.5,)), (lambda x: x.relu(), (-0.5,))],
-    "abs": [(lambda x: abs(x), (0.5,)), (lambda x: x.abs(), (-0.5,))],
-}
+
+def on_floats(inputs):
+    return all(type(v) is float for v in inputs)
 
 
-def cases(table, kind):
+def cases(kind):
+    """The pytest cases (name, fn, inputs) for values of kind: "scalar" takes the float cases."""
     return [
         pytest.param(name, fn, inputs, id=f"{kind}-{name}-{i}")
-        for name, entries in table.items()
+        for name, entries in CASES.items()
         for i, (fn, inputs) in enumerate(entries)
+        if kind == "tensor" or on_floats(inputs)
     ]
 
 
@@ -203,69 +210,81 @@ def scalars(numbers):
     return tuple(Scalar(v) for v in numbers)
 
 
+def tensors(inputs):
+    """A float case's inputs as float64 0-d leaves; any other case's inputs as they are."""
+    if on_floats(inputs):
+        return tuple(Tensor(np.float64(v), requires_grad=True) for v in inputs)
+    return inputs
+
+
 def ops_used(output):
     return {node._op.name for node in toposort([output]) if node._op is not None}
 
 
 def test_every_op_in_the_table_has_tensor_cases():
-    assert set(TENSOR_CASES) == set(ops.TABLE)
+    assert set(CASES) == set(ops.TABLE)
 
 
 def test_every_op_with_a_scalar_forward_has_scalar_cases():
-    assert set(SCALAR_CASES) == {name for name, op in ops.TABLE.items() if op.scalar is not None}
+    with_float_cases = {
+        name for name, entries in CASES.items() if any(on_floats(i) for _, i in entries)
+    }
+    assert with_float_cases == {name for name, op in ops.TABLE.items() if op.scalar is not None}
 
 
-@pytest.mark.parametrize("name, fn, inputs", cases(TENSOR_CASES, "tensor"))
+@pytest.mark.parametrize("name, fn, inputs", cases("tensor"))
 def test_tensor_case_uses_its_op(name, fn, inputs):
-    assert name in ops_used(fn(*inputs))
+    assert name in ops_used(fn(*tensors(inputs)))
 
 
-@pytest.mark.parametrize("name, fn, inputs", cases(SCALAR_CASES, "scalar"))
+@pytest.mark.parametrize("name, fn, inputs", cases("scalar"))
 def test_scalar_case_uses_its_op(name, fn, inputs):
     assert name in ops_used(fn(*scalars(inputs)))
 
 
-@pytest.mark.parametrize("name, fn, inputs", cases(TENSOR_CASES, "tensor"))
+@pytest.mark.parametrize("name, fn, inputs", cases("tensor"))
 def test_tensor_gradients_match_finite_differences(name, fn, inputs):
-    assert ag.gradcheck(fn, inputs)
+    assert ag.gradcheck(fn, tensors(inputs))
 
 
-@pytest.mark.parametrize("name, fn, inputs", cases(TENSOR_CASES, "tensor"))
+@pytest.mark.parametrize("name, fn, inputs", cases("tensor"))
 def test_tensor_second_derivatives_match_finite_differences(name, fn, inputs):
-    assert ag.gradgradcheck(fn, inputs)
+    assert ag.gradgradcheck(fn, tensors(inputs))
 
 
 @pytest.mark.parametrize("create_graph", [False, True])
-@pytest.mark.parametrize("name, fn, inputs", cases(TENSOR_CASES, "tensor"))
+@pytest.mark.parametrize("name, fn, inputs", cases("tensor"))
 def test_tensor_gradients_have_their_inputs_dtype(name, fn, inputs, create_graph):
     """Every VJP keeps float32 in float32 (astype's case casts to longdouble and back)."""
     inputs = [
         x.astype(np.float32).detach().requires_grad_(x.requires_grad)
         if isinstance(x, Tensor)
         else x
-        for x in inputs
+        for x in tensors(inputs)
     ]
     wanted = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     grads = ag.grad(fn(*inputs).sum(), wanted, create_graph=create_graph)
     assert [g.dtype for g in grads] == [np.float32] * len(wanted)
 
 
-@pytest.mark.parametrize("name, fn, inputs", cases(SCALAR_CASES, "scalar"))
+@pytest.mark.parametrize("name, fn, inputs", cases("scalar"))
 def test_scalar_gradients_match_finite_differences(name, fn, inputs):
     assert ag.gradcheck(fn, scalars(inputs))
 
 
-@pytest.mark.parametrize("name, fn, inputs", cases(SCALAR_CASES, "scalar"))
+@pytest.mark.parametrize("name, fn, inputs", cases("scalar"))
 def test_scalar_second_derivatives_match_finite_differences(name, fn, inputs):
     assert ag.gradgradcheck(fn, scalars(inputs))
 
 
 @pytest.mark.parametrize("graph", [False, True], ids=["data", "graph"])
-@pytest.mark.parametrize("name, fn, inputs", cases(TENSOR_CASES, "tensor"))
+@pytest.mark.parametrize("name, fn, inputs", cases("tensor"))
 def test_vjps_read_no_value_their_op_does_not_declare(name, fn, inputs, graph):
     """The cotangents stay the same when the output and inputs outside the op's `reads` are
     replaced by other values: backward's in-place check may skip those."""
-    node = next(n for n in toposort([fn(*inputs)]) if n._op is not None and n._op.name == name)
+    node = next(
+        n for n in toposort([fn(*tensors(inputs))]) if n._op is not None and n._op.name == name
+    )
     op, values, g = node._op, (node, *node._inputs), rng.standard_normal(node.shape)
 
     def cotangents(values):
@@ -281,13 +300,12 @@ def test_vjps_read_no_value_their_op_does_not_declare(name, fn, inputs, graph):
         np.testing.assert_array_equal(got, expected)
 
 
-@pytest.mark.parametrize("name", sorted(SCALAR_CASES))
-def test_scalar_and_tensor_forwards_agree(name):
+@pytest.mark.parametrize("name, fn, numbers", cases("scalar"))
+def test_scalar_and_tensor_forwards_agree(name, fn, numbers):
     """An op with both forwards computes the same numbers on floats and on arrays."""
-    for fn, numbers in SCALAR_CASES[name]:
-        on_scalars = fn(*scalars(numbers)).data
-        on_tensors = fn(*(Tensor(np.float64(v), requires_grad=True) for v in numbers)).data
-        assert on_scalars == pytest.approx(float(on_tensors), rel=1e-15)
+    on_scalars = fn(*scalars(numbers)).data
+    on_tensors = fn(*tensors(numbers)).data
+    assert on_scalars == pytest.approx(float(on_tensors), rel=1e-15)
 
 
 # -- third derivatives through ag.grad(create_graph=True) ---------------------------------
