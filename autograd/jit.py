@@ -379,7 +379,6 @@ def _wrapped_backprop(self, g, wanted, graph):
             g_slot = tracer.cotangent(self, g)
     recorded = self._op, self._inputs, self._params
     pairs = _ORIGINAL["_backprop"](self, g, wanted, graph)
-    tracer = _tracer()
     if tracer is not None:
         tracer.vjps(self, recorded, g_slot, pairs)
     return pairs
