@@ -168,8 +168,8 @@ def hinge_loss(scores, target_pm1, reduction: str = "mean"):
     scores is a Tensor, or a list of Scalars (then the result is a Scalar, or a list for 'none').
     """
     labels = np.asarray(target_pm1.data if isinstance(target_pm1, Tensor) else target_pm1)
-    if not np.isin(labels, (-1, 1)).all():
-        wrong = labels[~np.isin(labels, (-1, 1))]
+    wrong = labels[~np.isin(labels, (-1, 1))]
+    if wrong.size:
         raise ValueError(
             f"hinge_loss needs targets -1 or +1, got {wrong.flat[0].item()!r}; for 0/1 labels use "
             "2 * y - 1"
