@@ -3,13 +3,24 @@
 import numpy as np
 
 from . import engine, ops
-from .dtypes import RANK, as_array, get_default_dtype, number_kind, promoted_dtype, real_dtype
-from .mode import state
+from .axes import _axes, _count, _index, _nonempty_axes, _shape
+from .dtypes import as_array, get_default_dtype, real_dtype
+from .inplace import InPlace
+from .operands import _broadcast_apply, _lift, _matmul, _promoted
 from .spellings import axis_or_dim, indices_with_dim, missing_attribute
 from .value import Value
 
 
-class Tensor(Value):
+def _float_function(op):
+    """The method applying op to the tensor, cast to a floating dtype first (exp of integers)."""
+
+    def method(self) -> "Tensor":
+        return Tensor._apply(op, _promoted((self,), floating=True))
+
+    return method
+
+
+class Tensor(InPlace, Value):
     """An n-dimensional array in the graph. Broadcasting follows numpy; gradients follow PyTorch."""
 
     __slots__ = ("_data", "_version", "_grad", "_retains_grad")
@@ -25,10 +36,11 @@ class Tensor(Value):
         if requires_grad:
             self.requires_grad_()
 
-    @classmethod
-    def _from_data(cls, data):
-        """Wrap an array the engine made; no copy and no checks."""
-        t = object.__new__(cls)
+    @staticmethod
+    def _from_data(data):
+        """Wrap an array the engine made in a Tensor (a Parameter's ops make Tensors too); no
+        copy and no checks."""
+        t = object.__new__(Tensor)
         t._data, t._version, t._grad, t._retains_grad = data, [0], None, False
         t._requires_grad, t._op, t._inputs, t._params, t._saved = False, None, (), (), ()
         t._hooks = t._origin = None
@@ -236,32 +248,19 @@ class Tensor(Value):
 
     # -- elementwise -----------------------------------------------------------------------
 
-    def exp(self) -> "Tensor":
-        return Tensor._apply(ops.exp, _promoted((self,), floating=True))
-
-    def log(self) -> "Tensor":
-        return Tensor._apply(ops.log, _promoted((self,), floating=True))
-
-    def sqrt(self) -> "Tensor":
-        return Tensor._apply(ops.sqrt, _promoted((self,), floating=True))
+    exp = _float_function(ops.exp)
+    log = _float_function(ops.log)
+    sqrt = _float_function(ops.sqrt)
+    tanh = _float_function(ops.tanh)
+    sigmoid = _float_function(ops.sigmoid)
+    sin = _float_function(ops.sin)
+    cos = _float_function(ops.cos)
 
     def abs(self) -> "Tensor":
         return Tensor._apply(ops.absolute, (self,))
 
-    def tanh(self) -> "Tensor":
-        return Tensor._apply(ops.tanh, _promoted((self,), floating=True))
-
-    def sigmoid(self) -> "Tensor":
-        return Tensor._apply(ops.sigmoid, _promoted((self,), floating=True))
-
     def relu(self) -> "Tensor":
         return Tensor._apply(ops.relu, (self,))
-
-    def sin(self) -> "Tensor":
-        return Tensor._apply(ops.sin, _promoted((self,), floating=True))
-
-    def cos(self) -> "Tensor":
-        return Tensor._apply(ops.cos, _promoted((self,), floating=True))
 
     def clip(self, min=None, max=None) -> "Tensor":
         """Limit values to [min, max], either bound optional; the gradient passes where
@@ -443,63 +442,6 @@ class Tensor(Value):
         """Called only for a name Tensor lacks: for PyTorch's, say what to write instead."""
         raise missing_attribute(self, name)
 
-    # -- in place --------------------------------------------------------------------------
-
-    def add_(self, other) -> "Tensor":
-        return self._inplace("add_", np.add, other)
-
-    def sub_(self, other) -> "Tensor":
-        return self._inplace("sub_", np.subtract, other)
-
-    def mul_(self, other) -> "Tensor":
-        return self._inplace("mul_", np.multiply, other)
-
-    def div_(self, other) -> "Tensor":
-        return self._inplace("div_", np.divide, other)
-
-    def zero_(self) -> "Tensor":
-        return self._inplace("zero_", lambda data, _, out: out.fill(0), 0)
-
-    def fill_(self, value) -> "Tensor":
-        return self._inplace("fill_", lambda data, v, out: np.copyto(out, v), value)
-
-    def __setitem__(self, index, value):
-        def assign(data, v, out):
-            out[_index(index)] = v
-
-        self._inplace("__setitem__", assign, value)
-
-    def _inplace(self, name, update, other):
-        """Change the data in place, refusing what would corrupt a recorded graph."""
-        other = _lift(other, self, copy=False)  # read once, right now
-        if other is None:
-            raise TypeError(f"{name}: unsupported operand type")
-        if state.grad_enabled:
-            if self._requires_grad and self._op is None:
-                raise RuntimeError(
-                    f"a leaf Tensor that requires grad is being used in an in-place operation "
-                    f"({name}); do it inside `with ag.no_grad():`"
-                )
-            if self._requires_grad:
-                raise RuntimeError(
-                    f"{name}: in-place ops on a tensor recorded in a graph are not supported; "
-                    "use the out-of-place form"
-                )
-            if other._requires_grad:
-                raise RuntimeError(
-                    f"{name}: the operand requires grad, but in-place ops record no graph; "
-                    "write x = x + y instead"
-                )
-        try:
-            update(self._data, other._data, out=self._data)
-        except TypeError:  # numpy's refusal to cast the result back (as PyTorch refuses)
-            raise RuntimeError(
-                f"{name}: the result cannot be stored in place in a tensor of dtype {self.dtype} "
-                f"(the operand is {other.dtype}); compute it out of place, as a new tensor"
-            ) from None
-        self._version[0] += 1
-        return self
-
 
 def _binary(op, floating=False):
     """Operator methods for op, plain and reflected, lifting numbers and arrays to Tensors.
@@ -528,19 +470,6 @@ Tensor.__truediv__, Tensor.__rtruediv__ = _binary(ops.div, floating=True)
 Tensor.__pow__, Tensor.__rpow__ = _binary(ops.power)
 
 
-def _augmented(symbol, ufunc):
-    """An augmented assignment (x += y): in place, as PyTorch's, not a rebinding."""
-
-    def method(self, other):
-        return self._inplace(symbol, ufunc, other)
-
-    return method
-
-
-Tensor.__iadd__, Tensor.__isub__ = _augmented("+=", np.add), _augmented("-=", np.subtract)
-Tensor.__imul__, Tensor.__itruediv__ = _augmented("*=", np.multiply), _augmented("/=", np.divide)
-
-
 def _comparison(ufunc):
     """A comparison operator: a bool Tensor outside the graph."""
 
@@ -558,133 +487,6 @@ Tensor.__gt__, Tensor.__ge__ = _comparison(np.greater), _comparison(np.greater_e
 Tensor.__eq__, Tensor.__ne__ = _comparison(np.equal), _comparison(np.not_equal)
 
 
-def _broadcast_apply(op, inputs, params=(), floating=False):
-    """Apply op, first promoting the inputs to one dtype and broadcasting explicitly each input
-    that needs a gradient.
-
-    The astype and broadcast_to ops then cast and sum its gradient back, so no VJP deals with
-    mixed dtypes or broadcasting.
-    """
-    inputs = _promoted(inputs, floating)
-    shapes = [x._data.shape for x in inputs] + [np.shape(p) for p in params]
-    if (
-        state.grad_enabled
-        and shapes.count(shapes[0]) != len(shapes)
-        and any(x._requires_grad for x in inputs)
-    ):
-        shape = _broadcast_shape(op, shapes)
-        inputs = tuple(x.broadcast_to(shape) if x._requires_grad else x for x in inputs)
-    try:
-        return Tensor._apply(op, inputs, params)
-    except ValueError:
-        _broadcast_shape(op, shapes)  # numpy's message names neither the op nor our shapes
-        raise
-
-
-def _broadcast_shape(op, shapes):
-    """The shape shapes broadcast to, or a ValueError naming op and the shapes."""
-    try:
-        return np.broadcast_shapes(*shapes)
-    except ValueError:
-        raise ValueError(
-            f"{op.name}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
-        ) from None
-
-
-def _matmul(a, b):
-    """a @ b with numpy's rules: 1-d operands promoted, batch dimensions broadcast."""
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(
-            f"matmul needs operands with at least one dimension, got {a.shape} and {b.shape}"
-        )
-    inner = b.shape[-2] if b.ndim > 1 else b.shape[0]
-    if a.shape[-1] != inner:
-        raise ValueError(
-            f"matmul: shapes {a.shape} and {b.shape} do not align ({a.shape[-1]} != {inner})"
-        )
-    a, b = _promoted((a, b))
-    a2 = a.reshape(1, -1) if a.ndim == 1 else a
-    b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-    if state.grad_enabled:
-        a2, b2 = (x.broadcast_to(batch + x.shape[-2:]) if x._requires_grad else x for x in (a2, b2))
-    out = Tensor._apply(ops.matmul, (a2, b2))
-    shape = batch + a.shape[-2:-1] + b.shape[-1:] if b.ndim > 1 else batch + a.shape[-2:-1]
-    return out.reshape(shape)
-
-
-def _lift(value, like, copy: bool = True):
-    """value as a Tensor next to like; None if unsupported.
-
-    A number (Python's or a numpy scalar) takes like's dtype unless it is of a higher kind
-    (a float beside integers, an int beside bools): then the default float dtype, or int64.
-    An array keeps its dtype; it is copied unless copy=False, so a graph never sees later
-    changes to it.
-    """
-    if isinstance(value, Tensor):
-        return value
-    kind = number_kind(value)
-    if kind is not None:
-        dtype = like._data.dtype
-        if RANK[kind] > RANK[dtype.kind]:
-            dtype = get_default_dtype() if kind == "f" else np.dtype(np.int64)
-        return Tensor._from_data(np.asarray(value, dtype=dtype))
-    if isinstance(value, np.ndarray | np.generic):
-        return Tensor._from_data(as_array(value, copy=copy))
-    return None
-
-
-def _promoted(inputs, floating=False):
-    """The inputs cast to the dtype PyTorch gives their result (floating: a floating one).
-
-    The highest kind wins (bool < integer < floating), within it numpy's promotion; the
-    dtypes of tensors with dimensions decide before those of 0-d ones, which only count when
-    they are of a higher kind: float32 beside a 0-d float64 stays float32, int64 beside a 0-d
-    float64 becomes float64. An input that requires grad is cast by the astype op, whose VJP
-    casts the gradient back, so a gradient keeps its value's dtype.
-    """
-    dtype = inputs[0]._data.dtype
-    for x in inputs:
-        if x._data.dtype != dtype:
-            break
-    else:
-        if not floating or dtype.kind == "f":
-            return inputs
-    dtype = promoted_dtype(
-        [x._data.dtype for x in inputs if x._data.ndim],
-        [x._data.dtype for x in inputs if not x._data.ndim],
-    )
-    if floating and dtype.kind != "f":
-        dtype = get_default_dtype()
-    return tuple(x if x._data.dtype == dtype else x.astype(dtype) for x in inputs)
-
-
-def _axes(axis, ndim):
-    """axis as a sorted tuple of non-negative ints (None stays None)."""
-    if axis is None:
-        return None
-    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-    return tuple(sorted(int(a) % ndim for a in axes))
-
-
-def _count(shape, axes):
-    """How many entries a reduction over axes combines."""
-    return int(np.prod([shape[i] for i in axes] if axes is not None else shape))
-
-
-def _nonempty_axes(name, x, axis):
-    """_axes(axis, x.ndim), refusing an empty axis: nothing there has a largest value."""
-    axes = _axes(axis, x.ndim)
-    if _count(x.shape, axes) == 0:
-        raise ValueError(
-            f"{name}() of no entries: axis={axis} of a tensor of shape {x.shape} is empty"
-        )
-    return axes
-
-
 def _extremum(op, x, axis, keepdims):
     """max or min over axis, which must not be empty."""
     return Tensor._apply(op, (x,), (_nonempty_axes(op.name, x, axis), keepdims))
@@ -697,25 +499,6 @@ def _arg_extremum(function, x, axis, keepdims):
     axes = _nonempty_axes(function.__name__, x, axis)
     indices = function(x._data, axis=None if axes is None else axes[0], keepdims=keepdims)
     return Tensor._from_data(np.asarray(indices, dtype=np.int64))
-
-
-def _shape(args):
-    """A shape given as ints or as one tuple/list."""
-    if len(args) == 1 and isinstance(args[0], tuple | list):
-        args = args[0]
-    for n in args:
-        if not isinstance(n, int | np.integer):
-            raise TypeError(f"shapes and axes are integers, got {n!r} in {tuple(args)}")
-    return tuple(int(n) for n in args)
-
-
-def _index(index):
-    """An index with Tensors and lists turned into numpy arrays."""
-    items = index if isinstance(index, tuple) else (index,)
-    return tuple(
-        i._data if isinstance(i, Tensor) else np.asarray(i) if isinstance(i, list) else i
-        for i in items
-    )
 
 
 # -- functions on tensors ----------------------------------------------------------------
