@@ -21,16 +21,6 @@ def _count(shape, axes):
     return int(np.prod([shape[i] for i in axes] if axes is not None else shape))
 
 
-def _nonempty_axes(name, x, axis):
-    """_axes(axis, x.ndim), refusing an empty axis: nothing there has a largest value."""
-    axes = _axes(axis, x.ndim)
-    if _count(x.shape, axes) == 0:
-        raise ValueError(
-            f"{name}() of no entries: axis={axis} of a tensor of shape {x.shape} is empty"
-        )
-    return axes
-
-
 def _shape(args):
     """A shape given as ints or as one tuple/list."""
     if len(args) == 1 and isinstance(args[0], tuple | list):

@@ -3,11 +3,12 @@
 import numpy as np
 
 from . import engine, ops
-from .axes import _axes, _count, _index, _nonempty_axes, _shape
+from .axes import _axes, _index, _shape
 from .dtypes import as_array, get_default_dtype, real_dtype
 from .inplace import InPlace
 from .operands import _broadcast_apply, _lift, _matmul, _promoted
-from .spellings import axis_or_dim, indices_with_dim, missing_attribute
+from .reductions import Reductions
+from .spellings import TorchMethods, axis_or_dim
 from .value import Value
 
 
@@ -20,7 +21,7 @@ def _float_function(op):
     return method
 
 
-class Tensor(InPlace, Value):
+class Tensor(Reductions, InPlace, TorchMethods, Value):
     """An n-dimensional array in the graph. Broadcasting follows numpy; gradients follow PyTorch."""
 
     __slots__ = ("_data", "_version", "_grad", "_retains_grad")
@@ -275,71 +276,6 @@ class Tensor(InPlace, Value):
         hi = np.inf if max is None else max
         return Tensor._apply(ops.clip, (x,), (lo, hi))
 
-    # -- reductions ------------------------------------------------------------------------
-
-    @axis_or_dim
-    def sum(self, axis=None, keepdims=False) -> "Tensor":
-        return Tensor._apply(ops.reduce_sum, (self,), (_axes(axis, self.ndim), keepdims))
-
-    @axis_or_dim
-    def mean(self, axis=None, keepdims=False) -> "Tensor":
-        axes = _axes(axis, self.ndim)
-        return self.sum(axes, keepdims) / _count(self.shape, axes)
-
-    @indices_with_dim("argmax")
-    @axis_or_dim
-    def max(self, axis=None, keepdims=False):
-        """Largest entries; tied maxima share the gradient evenly. With PyTorch's dim=
-        instead of axis=, (values, indices) as torch.max returns them."""
-        return _extremum(ops.reduce_max, self, axis, keepdims)
-
-    @indices_with_dim("argmin")
-    @axis_or_dim
-    def min(self, axis=None, keepdims=False):
-        """Smallest entries; tied minima share the gradient evenly. With PyTorch's dim=
-        instead of axis=, (values, indices) as torch.min returns them."""
-        return _extremum(ops.reduce_min, self, axis, keepdims)
-
-    @axis_or_dim
-    def var(self, axis=None, ddof=0, keepdims=False) -> "Tensor":
-        """Mean squared deviation, divided by n - ddof (numpy's convention)."""
-        axes = _axes(axis, self.ndim)
-        deviation = self - self.mean(axes, keepdims=True)
-        return (deviation * deviation).sum(axes, keepdims) / (_count(self.shape, axes) - ddof)
-
-    @axis_or_dim
-    def std(self, axis=None, ddof=0, keepdims=False) -> "Tensor":
-        """sqrt(var), with gradient 0 where the spread is 0 (PyTorch's), not 0 * inf."""
-        var = self.var(axis, ddof, keepdims)
-        spread = var != 0  # NaN counts as spread, so that it propagates
-        return where(spread, where(spread, var, 1).sqrt(), 0)
-
-    @axis_or_dim
-    def logsumexp(self, axis=None, keepdims=False) -> "Tensor":
-        """log(sum(exp(x))), computed without overflow."""
-        x = _promoted((self,), floating=True)
-        return Tensor._apply(ops.logsumexp, x, (_axes(axis, self.ndim), keepdims))
-
-    @axis_or_dim
-    def softmax(self, axis=-1) -> "Tensor":
-        return self.log_softmax(axis).exp()
-
-    @axis_or_dim
-    def log_softmax(self, axis=-1) -> "Tensor":
-        """x - logsumexp(x), computed without overflow."""
-        x = _promoted((self,), floating=True)
-        return Tensor._apply(ops.log_softmax, x, (_axes(axis, self.ndim)[0],))
-
-    @axis_or_dim
-    def argmax(self, axis=None, keepdims=False) -> "Tensor":
-        """Index of the largest entry (the first at ties), flat or along axis; int64, no grad."""
-        return _arg_extremum(np.argmax, self, axis, keepdims)
-
-    @axis_or_dim
-    def argmin(self, axis=None, keepdims=False) -> "Tensor":
-        """Index of the smallest entry (the first at ties), flat or along axis; int64, no grad."""
-        return _arg_extremum(np.argmin, self, axis, keepdims)
-
     # -- shape -----------------------------------------------------------------------------
 
     def reshape(self, *shape) -> "Tensor":
@@ -396,51 +332,14 @@ class Tensor(InPlace, Value):
         return Tensor._apply(ops.getitem, (self,), (_index(index),))
 
     # -- PyTorch's names -------------------------------------------------------------------
-    # What PyTorch spells differently, in one place. dim= and keepdim= are taken by every
-    # method with an axis (the @axis_or_dim above); .size stays numpy's element count.
+    # What PyTorch spells differently: these aliases, the methods of spellings.TorchMethods,
+    # and dim= and keepdim= on every method with an axis (@axis_or_dim); .size stays numpy's
+    # element count.
 
     view = reshape
     permute = transpose
     unsqueeze = expand_dims
     clamp = clip
-
-    def t(self) -> "Tensor":
-        """The transpose of a matrix; 0-d and 1-d tensors come back unchanged, as in PyTorch."""
-        if self.ndim > 2:
-            raise ValueError(
-                f"t() transposes tensors of at most 2 dimensions, this one has shape "
-                f"{self.shape}; use permute(*dims) or transpose(*axes)"
-            )
-        return self.transpose()
-
-    def numel(self) -> int:
-        return self.size
-
-    def dim(self) -> int:
-        return self.ndim
-
-    def float(self) -> "Tensor":
-        return self.astype(np.float32)
-
-    def double(self) -> "Tensor":
-        return self.astype(np.float64)
-
-    def to(self, dtype) -> "Tensor":
-        """astype(dtype); the device "cpu" changes nothing (numpy has no other device)."""
-        if isinstance(dtype, str) and dtype.partition(":")[0] in ("cpu", "cuda", "mps"):
-            if dtype != "cpu":
-                raise ValueError(f"tensors here are numpy arrays on the CPU; no device {dtype!r}")
-            return self
-        return self.astype(dtype)
-
-    def clone(self) -> "Tensor":
-        """A copy in new memory that stays in the graph: astype always copies, and its
-        gradient is the identity."""
-        return Tensor._apply(ops.astype, (self,), (self.dtype,))
-
-    def __getattr__(self, name):
-        """Called only for a name Tensor lacks: for PyTorch's, say what to write instead."""
-        raise missing_attribute(self, name)
 
 
 def _binary(op, floating=False):
@@ -485,20 +384,6 @@ def _comparison(ufunc):
 Tensor.__lt__, Tensor.__le__ = _comparison(np.less), _comparison(np.less_equal)
 Tensor.__gt__, Tensor.__ge__ = _comparison(np.greater), _comparison(np.greater_equal)
 Tensor.__eq__, Tensor.__ne__ = _comparison(np.equal), _comparison(np.not_equal)
-
-
-def _extremum(op, x, axis, keepdims):
-    """max or min over axis, which must not be empty."""
-    return Tensor._apply(op, (x,), (_nonempty_axes(op.name, x, axis), keepdims))
-
-
-def _arg_extremum(function, x, axis, keepdims):
-    """np.argmax or np.argmin over all entries or along one axis: int64, outside the graph."""
-    if axis is not None and not isinstance(axis, int | np.integer):
-        raise TypeError(f"{function.__name__}() takes one axis (an int) or None, got {axis!r}")
-    axes = _nonempty_axes(function.__name__, x, axis)
-    indices = function(x._data, axis=None if axes is None else axes[0], keepdims=keepdims)
-    return Tensor._from_data(np.asarray(indices, dtype=np.int64))
 
 
 # -- functions on tensors ----------------------------------------------------------------
