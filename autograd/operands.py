@@ -17,6 +17,8 @@ def _lift(value, like, copy: bool = True):
     An array keeps its dtype; it is copied unless copy=False, so a graph never sees later
     changes to it.
     """
+    if type(value) is type(like):  # two Tensors: the common case, first for speed
+        return value
     if isinstance(value, Value):  # a Tensor as it is; a Scalar, whose data is a float, is not
         return value if isinstance(value._data, np.ndarray) else None
     kind = number_kind(value)
