@@ -1,22 +1,19 @@
 """The reverse-mode core, shared by Scalar and Tensor.
 
-It knows nothing about numbers or arrays. A graph value offers:
-  requires_grad, _op (None for a leaf), _inputs (the values it was made from),
-  _hooks, _retains_grad, _backprop(g, wanted, graph) -> [(input, cotangent), ...],
-  _accumulate_grad(g, handed), _free().
-With create_graph=True the VJPs run on graph values, so the gradients carry a graph of
-their own and can be differentiated again; otherwise the same VJP formulas run on the raw
-data (floats or arrays), which records nothing and allocates no wrappers. Either way
+It knows nothing about numbers or arrays: it walks values through the Node protocol
+(value.py). With create_graph=True the VJPs run on graph values, so the gradients carry a
+graph of their own and can be differentiated again; otherwise the same VJP formulas run on
+the raw data (floats or arrays), which records nothing and allocates no wrappers. Either way
 cotangents are summed with `+`.
 """
 
 import copy
 
 from .mode import state
-from .value import Value
+from .value import Node, Value
 
 
-def toposort(roots):
+def toposort(roots: list[Node]) -> list[Node]:
     """Values reachable from roots through inputs that require grad, each after its inputs.
 
     Depth-first with an explicit stack, so deep graphs need no recursion. The stack holds bare
@@ -54,7 +51,8 @@ def _leading_to(order, targets):
     return wanted
 
 
-def backpropagate(roots, seeds, targets=None, retain_graph=False, create_graph=False):
+def backpropagate(roots: list[Node], seeds: list, targets: list[Node] | None = None,
+                  retain_graph=False, create_graph=False) -> list | None:  # fmt: skip
     """Sweep gradients from roots (seeded with seeds) back through the graph.
 
     Without targets, leaves and retained values accumulate into `.grad` (backward()).

@@ -1,11 +1,16 @@
-"""Forwards on Python floats that follow IEEE 754 (inf and NaN) like numpy, never raising."""
+"""Maths on Python floats: the Scalar ops' forwards, following IEEE 754 (inf and NaN) like numpy,
+never raising, and what their VJPs compute with in a plain backward (the `Maths` protocol in
+value.py)."""
 
 import math
+import operator
 
 inf, nan = math.inf, math.nan
+records = False  # results are plain floats: nothing is recorded
+equal, logical_not = operator.eq, operator.not_  # comparisons of floats give bools
 
 
-def div(x, y):
+def divide(x, y):
     try:
         return x / y
     except ZeroDivisionError:

@@ -20,6 +20,7 @@ from .kinds import one_hot, zeros_like
 from .mode import enable_grad, is_grad_enabled
 from .scalar import Scalar
 from .tensor import Tensor, stack
+from .value import Value
 
 
 def grad(f: Callable, argnums: int | tuple = 0, has_aux: bool = False) -> Callable:
@@ -189,30 +190,29 @@ def _own(x, i, who):
     """A fresh value standing for argument i, so its gradient is this argument's alone."""
     if isinstance(x, Scalar) and who != "grad":
         raise TypeError(f"{who} works on Tensors; only grad and value_and_grad take Scalars")
-    if isinstance(x, Tensor | Scalar) and x.requires_grad:
+    if isinstance(x, Value) and x.requires_grad:
         return x + 0.0  # a new node joined to x's graph, so enclosing transforms see through
-    if isinstance(x, Scalar):
-        return Scalar(x.data)
     if isinstance(x, float):
         x = np.float64(x)
-    elif not isinstance(x, Tensor | np.ndarray | np.floating):
+    elif not isinstance(x, Value | np.ndarray | np.floating):
         raise TypeError(
             f"{who}: argument {i} is a {type(x).__name__}; expected a Tensor, a numpy array "
             "or a float"
         )
-    data = np.array(x.data if isinstance(x, Tensor) else x)
+    data = np.array(x.data if isinstance(x, Value) else x)
     if data.dtype.kind != "f":
         raise TypeError(
             f"{who}: argument {i} has dtype {data.dtype}; only floating point arguments "
             "can be differentiated"
         )
-    return Tensor(data, requires_grad=True)
+    kind = type(x) if isinstance(x, Value) else Tensor  # an array or a float: a Tensor
+    return kind._leaf(data, True)
 
 
 def _check_one_element(out, who):
-    if not isinstance(out, Tensor | Scalar):
+    if not isinstance(out, Value):
         raise TypeError(f"{who}: f must return a one-element Tensor, got {type(out).__name__}")
-    if isinstance(out, Tensor) and out.size != 1:
+    if np.size(out.data) != 1:
         raise ValueError(
             f"{who}: f must return a one-element Tensor, got shape {out.shape}; "
             "use jacobian or vjp for larger outputs"
@@ -255,7 +255,7 @@ def _restructured(values, like):
 
 
 def _detach(value):
-    return value.detach() if isinstance(value, Tensor) else Scalar(value.data, False)
+    return value._as_value(value.data)  # the same data, outside the graph
 
 
 def _detached_if(values, flag):

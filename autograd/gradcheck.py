@@ -4,7 +4,6 @@ import numpy as np
 
 from .engine import grad
 from .kinds import one_hot, zeros_like
-from .scalar import Scalar
 from .tensor import Tensor
 from .value import Value
 
@@ -134,22 +133,21 @@ def _as_tuple(values):
 
 
 def _differentiable(x):
-    return isinstance(x, Tensor | Scalar) and x.requires_grad
+    return isinstance(x, Value) and x.requires_grad
 
 
 def _float64(x, requires_grad=None):
+    """A float64 copy of a floating value; an array or a float becomes a Tensor; others stay."""
     requires_grad = _differentiable(x) if requires_grad is None else requires_grad
-    if isinstance(x, Scalar):
-        return Scalar(x.data, requires_grad=requires_grad)
-    if isinstance(x, Tensor) and x.dtype.kind == "f" or isinstance(x, np.ndarray | float):
+    if isinstance(x, np.ndarray | float):
         return Tensor(np.array(x, dtype=np.float64), requires_grad=requires_grad)
+    if isinstance(x, Value) and np.result_type(x.data).kind == "f":
+        return x._leaf(np.array(x.data, dtype=np.float64), requires_grad)
     return x
 
 
 def _like(out, rng):
-    if isinstance(out, Scalar):
-        return Scalar(rng.standard_normal())
-    return Tensor(rng.standard_normal(out.shape))
+    return out._leaf(rng.standard_normal(_shape(out)), True)
 
 
 def _element(flat_index, x):
@@ -158,25 +156,23 @@ def _element(flat_index, x):
 
 
 def _size(x):
-    return 1 if isinstance(x, Scalar) else x.size
+    return np.size(x.data)
 
 
 def _shape(x):
-    return () if isinstance(x, Scalar) else x.shape
+    return np.shape(x.data)
 
 
 def _flat(x):
-    if isinstance(x, Scalar):
-        return np.array([x.data])
-    return np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64).ravel()  # a copy
+    return np.array(x.data, dtype=np.float64).ravel()  # a copy
 
 
 def _get(x, k):
-    return x.data if isinstance(x, Scalar) else x.data.reshape(-1)[k]
+    return np.ravel(x.data)[k]
 
 
 def _set(x, k, value):
-    if isinstance(x, Scalar):
-        x.data = value
-    else:
-        x.data.reshape(-1)[k] = value  # the float64 copy is contiguous, so this is a view
+    """Element k of x's data set to value (x is gradcheck's float64 copy, never a user's)."""
+    data = np.array(x.data)
+    data.reshape(-1)[k] = value
+    x.data = data

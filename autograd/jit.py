@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import ops
+from . import arraymath, ops
 from . import random as _random
 from .dtypes import as_array
 from .operands import _lift
@@ -234,8 +234,9 @@ class _Tracer:
                 start, end = end, end + x.shape[axis]
                 fns.append(functools.partial(_take, (slice(None),) * axis + (slice(start, end),)))
             order = range(len(inputs))
-        else:  # Op.cotangents takes inputs last first
-            fns, order = op.vjps, range(len(inputs) - 1, -1, -1)
+        else:  # Op.cotangents takes inputs last first; replay runs on arrays
+            fns = [functools.partial(vjp, arraymath) for vjp in op.vjps]
+            order = range(len(inputs) - 1, -1, -1)
         indices = [i for i in order if inputs[i]._requires_grad]
         for i, (x, cotangent) in zip(indices, pairs, strict=True):
             slot = self.emit(fns[i], reads, f"{op.name}.vjp{i}", cotangent)

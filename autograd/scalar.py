@@ -1,8 +1,10 @@
 """Scalar: a Python float that records the ops applied to it (micrograd semantics)."""
 
+import operator
 from numbers import Real
+from types import SimpleNamespace
 
-from . import engine, ops
+from . import engine, floatmath, ops
 from .mode import state
 from .value import Value
 
@@ -61,6 +63,7 @@ class Scalar(Value):
 
     __slots__ = ("_data", "grad")
     _retains_grad = True  # every node keeps its .grad, intermediate ones included
+    _raw_math = floatmath  # what VJPs compute with in a plain backward (_graph_math: below)
     # numpy defers to our operators, which refuse arrays with a TypeError: a Scalar is one
     # number (arrays are Tensors), and numpy would otherwise build an object array of Scalars
     __array_ufunc__ = None
@@ -134,6 +137,10 @@ class Scalar(Value):
     def _as_value(raw):
         return _wrap(raw)
 
+    @classmethod
+    def _leaf(cls, raw, requires_grad):
+        return cls(float(raw), requires_grad)
+
     def _accumulate_grad(self, g, handed):
         self.grad += g._data if isinstance(g, Scalar) else g
 
@@ -148,6 +155,17 @@ class Scalar(Value):
 
     def _describe(self):
         return "scalar"
+
+
+# What VJPs compute with under create_graph: Scalar ops (set here, as it names the methods).
+Scalar._graph_math = SimpleNamespace(
+    records=True,
+    divide=operator.truediv,
+    power=operator.pow,
+    equal=lambda x, y: _number(x) == _number(y),
+    logical_not=operator.not_,  # comparisons of Scalars give bools
+    exp=Scalar.exp, log=Scalar.log, sin=Scalar.sin, cos=Scalar.cos, sigmoid=Scalar.sigmoid,
+)  # fmt: skip
 
 
 def _node(op, inputs, params, data):

@@ -1,8 +1,11 @@
 """Tensor: a numpy array that records the ops applied to it (PyTorch semantics)."""
 
+import operator
+from types import SimpleNamespace
+
 import numpy as np
 
-from . import engine, ops
+from . import arraymath, engine, ops
 from .axes import _axes, _index, _shape
 from .dtypes import as_array, get_default_dtype, real_dtype
 from .inplace import InPlace
@@ -27,6 +30,7 @@ class Tensor(Reductions, InPlace, TorchMethods, Value):
     __slots__ = ("_data", "_version", "_grad", "_retains_grad")
     __array_ufunc__ = None  # `ndarray + tensor` defers to Tensor.__radd__
     __hash__ = Value.__hash__  # == is elementwise, identity stays the hash
+    _raw_math = arraymath  # what VJPs compute with in a plain backward (_graph_math: at the end)
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         if isinstance(data, Tensor):
@@ -183,6 +187,10 @@ class Tensor(Reductions, InPlace, TorchMethods, Value):
     def _as_value(raw):
         return Tensor._from_data(raw if type(raw) is np.ndarray else np.asarray(raw))
 
+    @classmethod
+    def _leaf(cls, raw, requires_grad):
+        return cls(raw, requires_grad)
+
     def _accumulate_grad(self, g, handed):
         """Add g to .grad. handed holds the ids of the buffers some .grad already keeps."""
         if isinstance(g, Tensor):  # create_graph: .grad keeps its graph
@@ -312,7 +320,7 @@ class Tensor(Reductions, InPlace, TorchMethods, Value):
                 raise ValueError(
                     f"cannot squeeze axis {i} of shape {self.shape}: its length is not 1"
                 )
-        return self.reshape(ops.reduced_shape(self.shape, axes))
+        return self.reshape(arraymath.reduced_shape(self.shape, axes))
 
     @axis_or_dim
     def expand_dims(self, axis) -> "Tensor":
@@ -442,3 +450,28 @@ def stack(tensors, axis: int = 0) -> Tensor:
 def scatter(g, index, shape) -> Tensor:
     """Zeros of shape with g added at index (the adjoint of indexing)."""
     return Tensor._apply(ops.scatter, (g,), (index, shape))
+
+
+# -- what VJPs compute with under create_graph: Tensor ops -------------------------------
+
+
+def _softmax(x, axis):
+    """exp(x - logsumexp(x)) over axis, from x shifted by its max: exp(x - out) would lose the
+    digits that rounding took from a large out (float32 at 1e4 keeps three decimals)."""
+    x = x - arraymath.shift(x._data, axis)
+    return (x - x.logsumexp(axis, keepdims=True)).exp()
+
+
+def _mask(ufunc):
+    """ufunc of a Tensor's data as a bool Tensor, outside the graph as comparisons are."""
+    return lambda x: Tensor._from_data(np.asarray(ufunc(x._data)))
+
+
+Tensor._graph_math = SimpleNamespace(
+    records=True,
+    divide=operator.truediv, power=operator.pow, equal=operator.eq,
+    logical_not=_mask(np.logical_not), isnan=_mask(np.isnan),
+    exp=Tensor.exp, log=Tensor.log, sin=Tensor.sin, cos=Tensor.cos, sigmoid=Tensor.sigmoid,
+    maximum=maximum, where=where, broadcast_to=Tensor.broadcast_to, scatter=scatter,
+    softmax=_softmax,
+)  # fmt: skip

@@ -1,21 +1,24 @@
-"""What Scalar and Tensor share: the op record and the graph-value protocol the core walks."""
+"""What Scalar and Tensor share: the op record, the node base class, and as code the
+protocols the core walks (Node), each kind provides (Kind) and VJPs compute with (Maths)."""
 
 import inspect
 import traceback
+from typing import Any, Protocol, runtime_checkable
 
 from .mode import state
 
 
 class Op:
-    """A primitive: forward on raw data, one VJP per input on graph values.
+    """A primitive: forward on raw data, one VJP per input.
 
-    vjps[i](g, out, *inputs, *params) is the cotangent of input i given the gradient g
-    of the output out. `reads` names the VJP arguments (out, inputs) whose values the VJPs
-    use, None for all: backward refuses only a change in place of those. `scalar` is the
-    forward on Python floats, None for tensor-only ops. `view` marks ops whose output shares
-    memory with their first input (True, or a test of the params). An op that `keeps` returns
-    (output array, kept) from forward: what it computed on the way that its VJPs would
-    otherwise recompute (a softmax). The record passes kept as the last parameter.
+    vjps[i](m, g, out, *inputs, *params) is the cotangent of input i given the gradient g
+    of the output out, computed with the maths m (see Maths). `reads` names the VJP arguments
+    (out, inputs) whose values the VJPs use, None for all: backward refuses only a change in
+    place of those. `scalar` is the forward on Python floats, None for tensor-only ops.
+    `view` marks ops whose output shares memory with their first input (True, or a test of
+    the params). An op that `keeps` returns (output array, kept) from forward: what it
+    computed on the way that its VJPs would otherwise recompute (a softmax). The record
+    passes kept as the last parameter.
     """
 
     __slots__ = ("name", "forward", "vjps", "reads", "scalar", "view", "keeps")
@@ -28,7 +31,7 @@ class Op:
     def cotangents(self, args, inputs, wanted):
         """(input, cotangent) for each input that requires grad and is wanted (None: all).
 
-        args = (g, out, *inputs, *params), what every VJP takes: graph values, or their data.
+        args = (m, g, out, *inputs, *params), what every VJP takes: graph values, or their data.
         Inputs are taken last first, so linear's bias sums g while g is still in the cache.
         """
         pairs, vjps = [], self.vjps
@@ -42,8 +45,103 @@ class Op:
         return f"Op({self.name})"
 
 
+class Maths(Protocol):
+    """What a VJP computes with, besides operators and the methods arrays share with Tensor.
+
+    floatmath and arraymath (modules) hold it for raw data, in a plain backward; each kind's
+    _graph_math applies the kind's own ops, under create_graph, so the gradient is recorded.
+    """
+
+    records: bool  # whether the results are graph values
+
+    # what the ops Scalar has use
+    def divide(self, x, y):
+        """x / y, with IEEE's inf and NaN where y is 0 (no ZeroDivisionError)."""
+
+    def power(self, x, y):
+        """x ** y, NaN for a negative base to a fractional power (no complex number)."""
+
+    def equal(self, x, y):
+        """x == y elementwise, as a mask (Scalar's own == is identity)."""
+
+    def logical_not(self, mask):
+        """The negation of a comparison's result."""
+
+    def exp(self, x): ...
+    def log(self, x): ...
+    def sin(self, x): ...
+    def cos(self, x): ...
+    def sigmoid(self, x): ...
+
+    # what only Tensor ops use
+    def isnan(self, x): ...
+    def maximum(self, x, y): ...
+    def where(self, cond, x, y): ...
+    def broadcast_to(self, x, shape): ...
+    def softmax(self, x, axis):
+        """exp(x) / sum(exp(x)) over axis, a tuple."""
+
+    def scatter(self, g, index, shape):
+        """Zeros of shape with g added at index (repeats add up): the adjoint of x[index]."""
+
+
+@runtime_checkable
+class Node(Protocol):
+    """What the core (engine.py) reads and calls on every value of a graph."""
+
+    requires_grad: bool
+    _op: Op | None  # None for a leaf
+    _inputs: tuple  # the values the op was applied to
+    _hooks: tuple | None
+    _retains_grad: bool  # whether backward() fills .grad though it is not a leaf
+
+    def _seed(self, grad, create_graph):
+        """The gradient a sweep starts from (grad, or one for None): raw, or a graph value."""
+
+    def _run_hooks(self, g, graph):
+        """g passed through the registered hooks."""
+
+    def _backprop(self, g, wanted, graph) -> list:
+        """(input, cotangent) for each input that requires grad (and is wanted)."""
+
+    def _accumulate_grad(self, g, handed) -> None:
+        """Add g into .grad (handed: gradient buffers this sweep gave away, not to reuse)."""
+
+    def _free(self) -> None:
+        """Release what only a second backward would need."""
+
+    def _as_value(self, raw):
+        """Raw data (a float or an array) as a value of this kind outside the graph."""
+
+
+@runtime_checkable
+class Kind(Protocol):
+    """What Value and the transforms (gradcheck, functional) ask of each kind of value (Scalar,
+    Tensor), besides the slots Value declares."""
+
+    _data: Any  # a float, or a numpy array
+    _raw_math: Maths  # floatmath or arraymath
+    _graph_math: Maths  # the kind's own ops
+
+    @classmethod
+    def _leaf(cls, raw, requires_grad: bool):
+        """A new leaf holding raw data (a float, or any array for a Scalar of one element)."""
+
+    def _versions(self) -> tuple:
+        """The version counters of the output and the inputs, to check at backward."""
+
+    def _floating(self) -> bool:
+        """Whether a gradient can flow into this value."""
+
+    def _all_finite(self) -> bool: ...
+    def _describe(self) -> str: ...
+
+
 class Value:
-    """A node of the recorded graph: a leaf, or the output of an op applied to inputs."""
+    """A node of the recorded graph: a leaf, or the output of an op applied to inputs.
+
+    Subclassed by each Kind; the engine walks it as a Node.
+    """
 
     __slots__ = (
         "_requires_grad", "_op", "_inputs", "_params", "_saved", "_hooks", "_origin", "_scope",
@@ -105,19 +203,20 @@ class Value:
     def _backprop(self, g, wanted, graph):
         """(input, cotangent) for each input that requires grad (and leads to a target).
 
-        The VJPs run on graph values when graph is True, else on the raw data.
+        The VJPs run on graph values with the kind's own ops (_graph_math) when graph is True,
+        else on the raw data with floatmath or arraymath (_raw_math).
         """
         op, inputs, saved = self._op, self._inputs, self._saved
         if saved is None or saved and saved != self._versions():
             self._check_saved()
         if graph:
-            args = (g, self, *inputs) + self._params
+            args = (self._graph_math, g, self, *inputs) + self._params
         elif len(inputs) == 1:  # the commonest cases, spelled out: cheaper than a comprehension
-            args = (g, self._data, inputs[0]._data) + self._params
+            args = (self._raw_math, g, self._data, inputs[0]._data) + self._params
         elif len(inputs) == 2:
-            args = (g, self._data, inputs[0]._data, inputs[1]._data) + self._params
+            args = (self._raw_math, g, self._data, inputs[0]._data, inputs[1]._data) + self._params
         else:
-            args = (g, self._data, *[x._data for x in inputs]) + self._params
+            args = (self._raw_math, g, self._data, *[x._data for x in inputs]) + self._params
         pairs = op.cotangents(args, inputs, wanted)
         if state.anomaly:
             for x, cotangent in pairs:
@@ -176,7 +275,7 @@ def _positions(names, vjps):
     None stands for all of them (a custom Function, whose backward may read any)."""
     if not names:
         return None if names is None else ()
-    arguments = list(inspect.signature(vjps[0]).parameters)[1:]  # after g: out, inputs, params
+    arguments = list(inspect.signature(vjps[0]).parameters)[2:]  # after m, g: out, inputs, params
     return tuple(arguments.index(name) for name in names.split())
 
 
