@@ -19,8 +19,8 @@ def _lift(value, like, copy: bool = True):
     """
     if type(value) is type(like):  # two Tensors: the common case, first for speed
         return value
-    if isinstance(value, Value):  # a Tensor as it is; a Scalar, whose data is a float, is not
-        return value if isinstance(value._data, np.ndarray) else None
+    if isinstance(value, Value):  # a value of like's kind as it is (a Tensor beside a Parameter)
+        return value if value._raw_math is like._raw_math else None
     kind = number_kind(value)
     if kind is not None:
         dtype = like._data.dtype

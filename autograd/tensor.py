@@ -6,11 +6,12 @@ from types import SimpleNamespace
 import numpy as np
 
 from . import arraymath, engine, ops
-from .axes import _axes, _index, _shape
+from .axes import _axes
 from .dtypes import as_array, get_default_dtype, real_dtype
 from .inplace import InPlace
 from .operands import _broadcast_apply, _lift, _matmul, _promoted
 from .reductions import Reductions
+from .shapes import ShapeMethods
 from .spellings import TorchMethods, axis_or_dim
 from .value import Value
 
@@ -24,7 +25,7 @@ def _float_function(op):
     return method
 
 
-class Tensor(Reductions, InPlace, TorchMethods, Value):
+class Tensor(ShapeMethods, Reductions, InPlace, TorchMethods, Value):
     """An n-dimensional array in the graph. Broadcasting follows numpy; gradients follow PyTorch."""
 
     __slots__ = ("_data", "_version", "_grad", "_retains_grad")
@@ -284,69 +285,11 @@ class Tensor(Reductions, InPlace, TorchMethods, Value):
         hi = np.inf if max is None else max
         return Tensor._apply(ops.clip, (x,), (lo, hi))
 
-    # -- shape -----------------------------------------------------------------------------
-
-    def reshape(self, *shape) -> "Tensor":
-        shape = _shape(shape)
-        if shape == self.shape:
-            return self
-        try:
-            return Tensor._apply(ops.reshape, (self,), (shape,))
-        except ValueError:
-            raise ValueError(
-                f"reshape: a tensor of shape {self.shape} ({self.size} elements) cannot be "
-                f"reshaped to {shape}"
-            ) from None
-
-    def transpose(self, *axes) -> "Tensor":
-        axes = _shape(axes) or tuple(range(self.ndim))[::-1]
-        try:
-            return Tensor._apply(ops.transpose, (self,), (axes,))
-        except ValueError:  # numpy's AxisError is one too
-            raise ValueError(
-                f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of a tensor "
-                f"of shape {self.shape}"
-            ) from None
-
-    def flatten(self) -> "Tensor":
-        return self.reshape(-1)
-
-    @axis_or_dim
-    def squeeze(self, axis=None) -> "Tensor":
-        """Drop axes of length 1 (all of them, or those named)."""
-        axes = _axes(axis, self.ndim) or tuple(i for i, n in enumerate(self.shape) if n == 1)
-        for i in axes:
-            if self.shape[i] != 1:
-                raise ValueError(
-                    f"cannot squeeze axis {i} of shape {self.shape}: its length is not 1"
-                )
-        return self.reshape(arraymath.reduced_shape(self.shape, axes))
-
-    @axis_or_dim
-    def expand_dims(self, axis) -> "Tensor":
-        shape = list(self.shape)
-        shape.insert(_axes(axis, self.ndim + 1)[0], 1)
-        return self.reshape(tuple(shape))
-
-    def broadcast_to(self, shape: tuple) -> "Tensor":
-        shape = _shape(shape)
-        if shape == self.shape:
-            return self
-        if np.broadcast_shapes(self.shape, shape) != shape:
-            raise ValueError(f"cannot broadcast a tensor of shape {self.shape} to {shape}")
-        return Tensor._apply(ops.broadcast_to, (self,), (shape,))
-
-    def __getitem__(self, index):
-        return Tensor._apply(ops.getitem, (self,), (_index(index),))
-
     # -- PyTorch's names -------------------------------------------------------------------
-    # What PyTorch spells differently: these aliases, the methods of spellings.TorchMethods,
-    # and dim= and keepdim= on every method with an axis (@axis_or_dim); .size stays numpy's
-    # element count.
+    # What PyTorch spells differently: aliases beside the methods they name (view = reshape
+    # in shapes.py), the methods of spellings.TorchMethods, and dim= and keepdim= on every
+    # method with an axis (@axis_or_dim); .size stays numpy's element count.
 
-    view = reshape
-    permute = transpose
-    unsqueeze = expand_dims
     clamp = clip
 
 
