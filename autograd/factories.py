@@ -2,9 +2,10 @@
 
 import numpy as np
 
+from .axes import _shape
 from .dtypes import as_array, get_default_dtype, real_dtype
 from .random import generator
-from .tensor import Tensor, _shape
+from .tensor import Tensor
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:

@@ -3,7 +3,8 @@
 import numpy as np
 
 from .mode import no_grad
-from .tensor import Tensor, _lift
+from .operands import _lift
+from .tensor import Tensor
 from .value import Op
 
 

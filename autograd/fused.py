@@ -4,7 +4,8 @@ path), with the checks of their arguments. nn's layers and losses call them."""
 import numpy as np
 
 from . import ops
-from .tensor import Tensor, _broadcast_apply, _lift, _lift_all, _promoted
+from .operands import _broadcast_apply, _lift, _promoted
+from .tensor import Tensor, _lift_all
 
 
 def linear(x, weight, bias=None) -> Tensor:

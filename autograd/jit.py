@@ -21,8 +21,9 @@ import numpy as np
 from . import arraymath, ops
 from . import random as _random
 from .dtypes import as_array
+from .operands import _lift
 from .scalar import Scalar
-from .tensor import Tensor, _lift
+from .tensor import Tensor
 
 _AUTOGRAD = str(Path(__file__).resolve().parent)
 _NN = str(Path(__file__).resolve().parent.parent / "nn")

@@ -1,10 +1,16 @@
 """PyTorch's spellings beside numpy's: dim= for axis= and keepdim= for keepdims=, max(dim=)
-as a (values, indices) pair, and what to write for PyTorch names spelled differently here."""
+as a (values, indices) pair, Tensor's methods that only PyTorch has, and what to write for
+PyTorch names spelled differently here."""
 
 import functools
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+
+from . import ops
+
+if TYPE_CHECKING:  # for the annotations only: tensor.py imports this module
+    from .tensor import Tensor
 
 ALIASES = {"dim": "axis", "keepdim": "keepdims"}
 
@@ -31,7 +37,7 @@ def axis_or_dim(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if kwargs:
-            kwargs = numpy_names(fn.__qualname__, kwargs)
+            kwargs = numpy_names(fn.__name__, kwargs)
         return fn(*args, **kwargs)
 
     return wrapper
@@ -53,7 +59,7 @@ def indices_with_dim(arg_name: str):
         def method(self, *args, **kwargs):
             if "dim" not in kwargs:
                 return extremum(self, *args, **kwargs)
-            kwargs = numpy_names(extremum.__qualname__, kwargs)
+            kwargs = numpy_names(extremum.__name__, kwargs)
             return _values_and_indices(self, extremum.__name__, arg_name, *args, **kwargs)
 
         return method
@@ -101,3 +107,48 @@ def missing_attribute(owner: object, name: str) -> AttributeError:
     if name in INSTEAD:
         message += f" (PyTorch's {name}: {INSTEAD[name]})"
     return AttributeError(message, name=name, obj=owner)
+
+
+class TorchMethods:
+    """The methods of Tensor that only PyTorch has (numel, to, clone, ...), and the
+    AttributeError saying what to write for the PyTorch names it lacks."""
+
+    __slots__ = ()
+
+    def t(self) -> "Tensor":
+        """The transpose of a matrix; 0-d and 1-d tensors come back unchanged, as in PyTorch."""
+        if self.ndim > 2:
+            raise ValueError(
+                f"t() transposes tensors of at most 2 dimensions, this one has shape "
+                f"{self.shape}; use permute(*dims) or transpose(*axes)"
+            )
+        return self.transpose()
+
+    def numel(self) -> int:
+        return self.size
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def float(self) -> "Tensor":
+        return self.astype(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.astype(np.float64)
+
+    def to(self, dtype) -> "Tensor":
+        """astype(dtype); the device "cpu" changes nothing (numpy has no other device)."""
+        if isinstance(dtype, str) and dtype.partition(":")[0] in ("cpu", "cuda", "mps"):
+            if dtype != "cpu":
+                raise ValueError(f"tensors here are numpy arrays on the CPU; no device {dtype!r}")
+            return self
+        return self.astype(dtype)
+
+    def clone(self) -> "Tensor":
+        """A copy in new memory that stays in the graph: astype always copies, and its
+        gradient is the identity."""
+        return self._apply(ops.astype, (self,), (self.dtype,))
+
+    def __getattr__(self, name):
+        """Called only for a name Tensor lacks: for PyTorch's, say what to write instead."""
+        raise missing_attribute(self, name)

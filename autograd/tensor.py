@@ -6,13 +6,26 @@ from types import SimpleNamespace
 import numpy as np
 
 from . import arraymath, engine, ops
-from .dtypes import RANK, as_array, get_default_dtype, number_kind, promoted_dtype, real_dtype
-from .mode import state
-from .spellings import axis_or_dim, indices_with_dim, missing_attribute
+from .axes import _axes
+from .dtypes import as_array, get_default_dtype, real_dtype
+from .inplace import InPlace
+from .operands import _broadcast_apply, _lift, _matmul, _promoted
+from .reductions import Reductions
+from .shapes import ShapeMethods
+from .spellings import TorchMethods, axis_or_dim
 from .value import Value
 
 
-class Tensor(Value):
+def _float_function(op):
+    """The method applying op to the tensor, cast to a floating dtype first (exp of integers)."""
+
+    def method(self) -> "Tensor":
+        return Tensor._apply(op, _promoted((self,), floating=True))
+
+    return method
+
+
+class Tensor(ShapeMethods, Reductions, InPlace, TorchMethods, Value):
     """An n-dimensional array in the graph. Broadcasting follows numpy; gradients follow PyTorch."""
 
     __slots__ = ("_data", "_version", "_grad", "_retains_grad")
@@ -29,10 +42,11 @@ class Tensor(Value):
         if requires_grad:
             self.requires_grad_()
 
-    @classmethod
-    def _from_data(cls, data):
-        """Wrap an array the engine made; no copy and no checks."""
-        t = object.__new__(cls)
+    @staticmethod
+    def _from_data(data):
+        """Wrap an array the engine made in a Tensor (a Parameter's ops make Tensors too); no
+        copy and no checks."""
+        t = object.__new__(Tensor)
         t._data, t._version, t._grad, t._retains_grad = data, [0], None, False
         t._requires_grad, t._op, t._inputs, t._params, t._saved = False, None, (), (), ()
         t._hooks = t._origin = None
@@ -244,32 +258,19 @@ class Tensor(Value):
 
     # -- elementwise -----------------------------------------------------------------------
 
-    def exp(self) -> "Tensor":
-        return Tensor._apply(ops.exp, _promoted((self,), floating=True))
-
-    def log(self) -> "Tensor":
-        return Tensor._apply(ops.log, _promoted((self,), floating=True))
-
-    def sqrt(self) -> "Tensor":
-        return Tensor._apply(ops.sqrt, _promoted((self,), floating=True))
+    exp = _float_function(ops.exp)
+    log = _float_function(ops.log)
+    sqrt = _float_function(ops.sqrt)
+    tanh = _float_function(ops.tanh)
+    sigmoid = _float_function(ops.sigmoid)
+    sin = _float_function(ops.sin)
+    cos = _float_function(ops.cos)
 
     def abs(self) -> "Tensor":
         return Tensor._apply(ops.absolute, (self,))
 
-    def tanh(self) -> "Tensor":
-        return Tensor._apply(ops.tanh, _promoted((self,), floating=True))
-
-    def sigmoid(self) -> "Tensor":
-        return Tensor._apply(ops.sigmoid, _promoted((self,), floating=True))
-
     def relu(self) -> "Tensor":
         return Tensor._apply(ops.relu, (self,))
-
-    def sin(self) -> "Tensor":
-        return Tensor._apply(ops.sin, _promoted((self,), floating=True))
-
-    def cos(self) -> "Tensor":
-        return Tensor._apply(ops.cos, _promoted((self,), floating=True))
 
     def clip(self, min=None, max=None) -> "Tensor":
         """Limit values to [min, max], either bound optional; the gradient passes where
@@ -284,229 +285,12 @@ class Tensor(Value):
         hi = np.inf if max is None else max
         return Tensor._apply(ops.clip, (x,), (lo, hi))
 
-    # -- reductions ------------------------------------------------------------------------
-
-    @axis_or_dim
-    def sum(self, axis=None, keepdims=False) -> "Tensor":
-        return Tensor._apply(ops.reduce_sum, (self,), (_axes(axis, self.ndim), keepdims))
-
-    @axis_or_dim
-    def mean(self, axis=None, keepdims=False) -> "Tensor":
-        axes = _axes(axis, self.ndim)
-        return self.sum(axes, keepdims) / _count(self.shape, axes)
-
-    @indices_with_dim("argmax")
-    @axis_or_dim
-    def max(self, axis=None, keepdims=False):
-        """Largest entries; tied maxima share the gradient evenly. With PyTorch's dim=
-        instead of axis=, (values, indices) as torch.max returns them."""
-        return _extremum(ops.reduce_max, self, axis, keepdims)
-
-    @indices_with_dim("argmin")
-    @axis_or_dim
-    def min(self, axis=None, keepdims=False):
-        """Smallest entries; tied minima share the gradient evenly. With PyTorch's dim=
-        instead of axis=, (values, indices) as torch.min returns them."""
-        return _extremum(ops.reduce_min, self, axis, keepdims)
-
-    @axis_or_dim
-    def var(self, axis=None, ddof=0, keepdims=False) -> "Tensor":
-        """Mean squared deviation, divided by n - ddof (numpy's convention)."""
-        axes = _axes(axis, self.ndim)
-        deviation = self - self.mean(axes, keepdims=True)
-        return (deviation * deviation).sum(axes, keepdims) / (_count(self.shape, axes) - ddof)
-
-    @axis_or_dim
-    def std(self, axis=None, ddof=0, keepdims=False) -> "Tensor":
-        """sqrt(var), with gradient 0 where the spread is 0 (PyTorch's), not 0 * inf."""
-        var = self.var(axis, ddof, keepdims)
-        spread = var != 0  # NaN counts as spread, so that it propagates
-        return where(spread, where(spread, var, 1).sqrt(), 0)
-
-    @axis_or_dim
-    def logsumexp(self, axis=None, keepdims=False) -> "Tensor":
-        """log(sum(exp(x))), computed without overflow."""
-        x = _promoted((self,), floating=True)
-        return Tensor._apply(ops.logsumexp, x, (_axes(axis, self.ndim), keepdims))
-
-    @axis_or_dim
-    def softmax(self, axis=-1) -> "Tensor":
-        return self.log_softmax(axis).exp()
-
-    @axis_or_dim
-    def log_softmax(self, axis=-1) -> "Tensor":
-        """x - logsumexp(x), computed without overflow."""
-        x = _promoted((self,), floating=True)
-        return Tensor._apply(ops.log_softmax, x, (_axes(axis, self.ndim)[0],))
-
-    @axis_or_dim
-    def argmax(self, axis=None, keepdims=False) -> "Tensor":
-        """Index of the largest entry (the first at ties), flat or along axis; int64, no grad."""
-        return _arg_extremum(np.argmax, self, axis, keepdims)
-
-    @axis_or_dim
-    def argmin(self, axis=None, keepdims=False) -> "Tensor":
-        """Index of the smallest entry (the first at ties), flat or along axis; int64, no grad."""
-        return _arg_extremum(np.argmin, self, axis, keepdims)
-
-    # -- shape -----------------------------------------------------------------------------
-
-    def reshape(self, *shape) -> "Tensor":
-        shape = _shape(shape)
-        if shape == self.shape:
-            return self
-        try:
-            return Tensor._apply(ops.reshape, (self,), (shape,))
-        except ValueError:
-            raise ValueError(
-                f"reshape: a tensor of shape {self.shape} ({self.size} elements) cannot be "
-                f"reshaped to {shape}"
-            ) from None
-
-    def transpose(self, *axes) -> "Tensor":
-        axes = _shape(axes) or tuple(range(self.ndim))[::-1]
-        try:
-            return Tensor._apply(ops.transpose, (self,), (axes,))
-        except ValueError:  # numpy's AxisError is one too
-            raise ValueError(
-                f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of a tensor "
-                f"of shape {self.shape}"
-            ) from None
-
-    def flatten(self) -> "Tensor":
-        return self.reshape(-1)
-
-    @axis_or_dim
-    def squeeze(self, axis=None) -> "Tensor":
-        """Drop axes of length 1 (all of them, or those named)."""
-        axes = _axes(axis, self.ndim) or tuple(i for i, n in enumerate(self.shape) if n == 1)
-        for i in axes:
-            if self.shape[i] != 1:
-                raise ValueError(
-                    f"cannot squeeze axis {i} of shape {self.shape}: its length is not 1"
-                )
-        return self.reshape(arraymath.reduced_shape(self.shape, axes))
-
-    @axis_or_dim
-    def expand_dims(self, axis) -> "Tensor":
-        shape = list(self.shape)
-        shape.insert(_axes(axis, self.ndim + 1)[0], 1)
-        return self.reshape(tuple(shape))
-
-    def broadcast_to(self, shape: tuple) -> "Tensor":
-        shape = _shape(shape)
-        if shape == self.shape:
-            return self
-        if np.broadcast_shapes(self.shape, shape) != shape:
-            raise ValueError(f"cannot broadcast a tensor of shape {self.shape} to {shape}")
-        return Tensor._apply(ops.broadcast_to, (self,), (shape,))
-
-    def __getitem__(self, index):
-        return Tensor._apply(ops.getitem, (self,), (_index(index),))
-
     # -- PyTorch's names -------------------------------------------------------------------
-    # What PyTorch spells differently, in one place. dim= and keepdim= are taken by every
-    # method with an axis (the @axis_or_dim above); .size stays numpy's element count.
+    # What PyTorch spells differently: aliases beside the methods they name (view = reshape
+    # in shapes.py), the methods of spellings.TorchMethods, and dim= and keepdim= on every
+    # method with an axis (@axis_or_dim); .size stays numpy's element count.
 
-    view = reshape
-    permute = transpose
-    unsqueeze = expand_dims
     clamp = clip
-
-    def t(self) -> "Tensor":
-        """The transpose of a matrix; 0-d and 1-d tensors come back unchanged, as in PyTorch."""
-        if self.ndim > 2:
-            raise ValueError(
-                f"t() transposes tensors of at most 2 dimensions, this one has shape "
-                f"{self.shape}; use permute(*dims) or transpose(*axes)"
-            )
-        return self.transpose()
-
-    def numel(self) -> int:
-        return self.size
-
-    def dim(self) -> int:
-        return self.ndim
-
-    def float(self) -> "Tensor":
-        return self.astype(np.float32)
-
-    def double(self) -> "Tensor":
-        return self.astype(np.float64)
-
-    def to(self, dtype) -> "Tensor":
-        """astype(dtype); the device "cpu" changes nothing (numpy has no other device)."""
-        if isinstance(dtype, str) and dtype.partition(":")[0] in ("cpu", "cuda", "mps"):
-            if dtype != "cpu":
-                raise ValueError(f"tensors here are numpy arrays on the CPU; no device {dtype!r}")
-            return self
-        return self.astype(dtype)
-
-    def clone(self) -> "Tensor":
-        """A copy in new memory that stays in the graph: astype always copies, and its
-        gradient is the identity."""
-        return Tensor._apply(ops.astype, (self,), (self.dtype,))
-
-    def __getattr__(self, name):
-        """Called only for a name Tensor lacks: for PyTorch's, say what to write instead."""
-        raise missing_attribute(self, name)
-
-    # -- in place --------------------------------------------------------------------------
-
-    def add_(self, other) -> "Tensor":
-        return self._inplace("add_", np.add, other)
-
-    def sub_(self, other) -> "Tensor":
-        return self._inplace("sub_", np.subtract, other)
-
-    def mul_(self, other) -> "Tensor":
-        return self._inplace("mul_", np.multiply, other)
-
-    def div_(self, other) -> "Tensor":
-        return self._inplace("div_", np.divide, other)
-
-    def zero_(self) -> "Tensor":
-        return self._inplace("zero_", lambda data, _, out: out.fill(0), 0)
-
-    def fill_(self, value) -> "Tensor":
-        return self._inplace("fill_", lambda data, v, out: np.copyto(out, v), value)
-
-    def __setitem__(self, index, value):
-        def assign(data, v, out):
-            out[_index(index)] = v
-
-        self._inplace("__setitem__", assign, value)
-
-    def _inplace(self, name, update, other):
-        """Change the data in place, refusing what would corrupt a recorded graph."""
-        other = _lift(other, self, copy=False)  # read once, right now
-        if other is None:
-            raise TypeError(f"{name}: unsupported operand type")
-        if state.grad_enabled:
-            if self._requires_grad and self._op is None:
-                raise RuntimeError(
-                    f"a leaf Tensor that requires grad is being used in an in-place operation "
-                    f"({name}); do it inside `with ag.no_grad():`"
-                )
-            if self._requires_grad:
-                raise RuntimeError(
-                    f"{name}: in-place ops on a tensor recorded in a graph are not supported; "
-                    "use the out-of-place form"
-                )
-            if other._requires_grad:
-                raise RuntimeError(
-                    f"{name}: the operand requires grad, but in-place ops record no graph; "
-                    "write x = x + y instead"
-                )
-        try:
-            update(self._data, other._data, out=self._data)
-        except TypeError:  # numpy's refusal to cast the result back (as PyTorch refuses)
-            raise RuntimeError(
-                f"{name}: the result cannot be stored in place in a tensor of dtype {self.dtype} "
-                f"(the operand is {other.dtype}); compute it out of place, as a new tensor"
-            ) from None
-        self._version[0] += 1
-        return self
 
 
 def _binary(op, floating=False):
@@ -536,19 +320,6 @@ Tensor.__truediv__, Tensor.__rtruediv__ = _binary(ops.div, floating=True)
 Tensor.__pow__, Tensor.__rpow__ = _binary(ops.power)
 
 
-def _augmented(symbol, ufunc):
-    """An augmented assignment (x += y): in place, as PyTorch's, not a rebinding."""
-
-    def method(self, other):
-        return self._inplace(symbol, ufunc, other)
-
-    return method
-
-
-Tensor.__iadd__, Tensor.__isub__ = _augmented("+=", np.add), _augmented("-=", np.subtract)
-Tensor.__imul__, Tensor.__itruediv__ = _augmented("*=", np.multiply), _augmented("/=", np.divide)
-
-
 def _comparison(ufunc):
     """A comparison operator: a bool Tensor outside the graph."""
 
@@ -564,166 +335,6 @@ def _comparison(ufunc):
 Tensor.__lt__, Tensor.__le__ = _comparison(np.less), _comparison(np.less_equal)
 Tensor.__gt__, Tensor.__ge__ = _comparison(np.greater), _comparison(np.greater_equal)
 Tensor.__eq__, Tensor.__ne__ = _comparison(np.equal), _comparison(np.not_equal)
-
-
-def _broadcast_apply(op, inputs, params=(), floating=False):
-    """Apply op, first promoting the inputs to one dtype and broadcasting explicitly each input
-    that needs a gradient.
-
-    The astype and broadcast_to ops then cast and sum its gradient back, so no VJP deals with
-    mixed dtypes or broadcasting.
-    """
-    inputs = _promoted(inputs, floating)
-    shapes = [x._data.shape for x in inputs] + [np.shape(p) for p in params]
-    if (
-        state.grad_enabled
-        and shapes.count(shapes[0]) != len(shapes)
-        and any(x._requires_grad for x in inputs)
-    ):
-        shape = _broadcast_shape(op, shapes)
-        inputs = tuple(x.broadcast_to(shape) if x._requires_grad else x for x in inputs)
-    try:
-        return Tensor._apply(op, inputs, params)
-    except ValueError:
-        _broadcast_shape(op, shapes)  # numpy's message names neither the op nor our shapes
-        raise
-
-
-def _broadcast_shape(op, shapes):
-    """The shape shapes broadcast to, or a ValueError naming op and the shapes."""
-    try:
-        return np.broadcast_shapes(*shapes)
-    except ValueError:
-        raise ValueError(
-            f"{op.name}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
-        ) from None
-
-
-def _matmul(a, b):
-    """a @ b with numpy's rules: 1-d operands promoted, batch dimensions broadcast."""
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(
-            f"matmul needs operands with at least one dimension, got {a.shape} and {b.shape}"
-        )
-    inner = b.shape[-2] if b.ndim > 1 else b.shape[0]
-    if a.shape[-1] != inner:
-        raise ValueError(
-            f"matmul: shapes {a.shape} and {b.shape} do not align ({a.shape[-1]} != {inner})"
-        )
-    a, b = _promoted((a, b))
-    a2 = a.reshape(1, -1) if a.ndim == 1 else a
-    b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-    if state.grad_enabled:
-        a2, b2 = (x.broadcast_to(batch + x.shape[-2:]) if x._requires_grad else x for x in (a2, b2))
-    out = Tensor._apply(ops.matmul, (a2, b2))
-    shape = batch + a.shape[-2:-1] + b.shape[-1:] if b.ndim > 1 else batch + a.shape[-2:-1]
-    return out.reshape(shape)
-
-
-def _lift(value, like, copy: bool = True):
-    """value as a Tensor next to like; None if unsupported.
-
-    A number (Python's or a numpy scalar) takes like's dtype unless it is of a higher kind
-    (a float beside integers, an int beside bools): then the default float dtype, or int64.
-    An array keeps its dtype; it is copied unless copy=False, so a graph never sees later
-    changes to it.
-    """
-    if isinstance(value, Tensor):
-        return value
-    kind = number_kind(value)
-    if kind is not None:
-        dtype = like._data.dtype
-        if RANK[kind] > RANK[dtype.kind]:
-            dtype = get_default_dtype() if kind == "f" else np.dtype(np.int64)
-        return Tensor._from_data(np.asarray(value, dtype=dtype))
-    if isinstance(value, np.ndarray | np.generic):
-        return Tensor._from_data(as_array(value, copy=copy))
-    return None
-
-
-def _promoted(inputs, floating=False):
-    """The inputs cast to the dtype PyTorch gives their result (floating: a floating one).
-
-    The highest kind wins (bool < integer < floating), within it numpy's promotion; the
-    dtypes of tensors with dimensions decide before those of 0-d ones, which only count when
-    they are of a higher kind: float32 beside a 0-d float64 stays float32, int64 beside a 0-d
-    float64 becomes float64. An input that requires grad is cast by the astype op, whose VJP
-    casts the gradient back, so a gradient keeps its value's dtype.
-    """
-    dtype = inputs[0]._data.dtype
-    for x in inputs:
-        if x._data.dtype != dtype:
-            break
-    else:
-        if not floating or dtype.kind == "f":
-            return inputs
-    dtype = promoted_dtype(
-        [x._data.dtype for x in inputs if x._data.ndim],
-        [x._data.dtype for x in inputs if not x._data.ndim],
-    )
-    if floating and dtype.kind != "f":
-        dtype = get_default_dtype()
-    return tuple(x if x._data.dtype == dtype else x.astype(dtype) for x in inputs)
-
-
-def _axes(axis, ndim):
-    """axis as a sorted tuple of non-negative ints (None stays None)."""
-    if axis is None:
-        return None
-    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-    return tuple(sorted(int(a) % ndim for a in axes))
-
-
-def _count(shape, axes):
-    """How many entries a reduction over axes combines."""
-    return int(np.prod([shape[i] for i in axes] if axes is not None else shape))
-
-
-def _nonempty_axes(name, x, axis):
-    """_axes(axis, x.ndim), refusing an empty axis: nothing there has a largest value."""
-    axes = _axes(axis, x.ndim)
-    if _count(x.shape, axes) == 0:
-        raise ValueError(
-            f"{name}() of no entries: axis={axis} of a tensor of shape {x.shape} is empty"
-        )
-    return axes
-
-
-def _extremum(op, x, axis, keepdims):
-    """max or min over axis, which must not be empty."""
-    return Tensor._apply(op, (x,), (_nonempty_axes(op.name, x, axis), keepdims))
-
-
-def _arg_extremum(function, x, axis, keepdims):
-    """np.argmax or np.argmin over all entries or along one axis: int64, outside the graph."""
-    if axis is not None and not isinstance(axis, int | np.integer):
-        raise TypeError(f"{function.__name__}() takes one axis (an int) or None, got {axis!r}")
-    axes = _nonempty_axes(function.__name__, x, axis)
-    indices = function(x._data, axis=None if axes is None else axes[0], keepdims=keepdims)
-    return Tensor._from_data(np.asarray(indices, dtype=np.int64))
-
-
-def _shape(args):
-    """A shape given as ints or as one tuple/list."""
-    if len(args) == 1 and isinstance(args[0], tuple | list):
-        args = args[0]
-    for n in args:
-        if not isinstance(n, int | np.integer):
-            raise TypeError(f"shapes and axes are integers, got {n!r} in {tuple(args)}")
-    return tuple(int(n) for n in args)
-
-
-def _index(index):
-    """An index with Tensors and lists turned into numpy arrays."""
-    items = index if isinstance(index, tuple) else (index,)
-    return tuple(
-        i._data if isinstance(i, Tensor) else np.asarray(i) if isinstance(i, list) else i
-        for i in items
-    )
 
 
 # -- functions on tensors ----------------------------------------------------------------

@@ -124,6 +124,16 @@ def test_parameter_is_a_tensor_that_requires_grad():
     assert type(p * 2) is Tensor
 
 
+def test_ops_on_a_parameter_make_plain_tensors_and_take_tensor_operands():
+    p, t = nn.Parameter(np.ones((2, 2))), Tensor(np.ones((2, 2)))
+    results = [p + t, t - p, p @ t, t @ p, p.exp(), p.sum(), p.reshape(4), ag.maximum(p, t)]
+    assert [type(r) for r in results] == [Tensor] * len(results)
+    with ag.no_grad():
+        p.sub_(t)
+        p += t * 2
+    assert type(p) is nn.Parameter and p.data.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+
+
 def test_state_dict_holds_copies_in_order():
     model = nn.MLP([2, 3, 1])
     state = model.state_dict()

@@ -64,6 +64,12 @@ def test_both_spellings_of_one_argument_is_a_type_error(name):
             f(Tensor(X), dim=1, keepdims=True, keepdim=True)
 
 
+def test_both_spellings_message_names_the_method_not_the_class_holding_it():
+    for name in ("sum", "max", "squeeze"):
+        with pytest.raises(TypeError, match=rf"^{name}\(\) got both axis= and dim="):
+            getattr(Tensor(X), name)(axis=0, dim=0)
+
+
 def test_dim_forms_give_numpys_values():
     x = Tensor(X)
     np.testing.assert_allclose(x.sum(dim=(0, 1)).data, X.sum())
