@@ -54,7 +54,7 @@ class Maths(Protocol):
 
     records: bool  # whether the results are graph values
 
-    # what the ops Scalar has use
+    # used by the ops both kinds have
     def divide(self, x, y):
         """x / y, with IEEE's inf and NaN where y is 0 (no ZeroDivisionError)."""
 
@@ -73,7 +73,7 @@ class Maths(Protocol):
     def cos(self, x): ...
     def sigmoid(self, x): ...
 
-    # what only Tensor ops use
+    # used by Tensor ops only
     def isnan(self, x): ...
     def maximum(self, x, y): ...
     def where(self, cond, x, y): ...
@@ -125,7 +125,7 @@ class Kind(Protocol):
 
     @classmethod
     def _leaf(cls, raw, requires_grad: bool):
-        """A new leaf holding raw data (a float, or any array for a Scalar of one element)."""
+        """A new leaf holding raw data: an array of the value's shape, or a float."""
 
     def _versions(self) -> tuple:
         """The version counters of the output and the inputs, to check at backward."""
