@@ -25,7 +25,7 @@ class Op:
 
     def __init__(self, name, forward, *vjps, reads, scalar=None, view=False, keeps=False):
         self.name, self.forward, self.vjps = name, forward, vjps
-        self.reads = _positions(reads, vjps)
+        self.reads = _positions(name, reads, vjps)
         self.scalar, self.view, self.keeps = scalar, view, keeps
 
     def cotangents(self, args, inputs, wanted):
@@ -269,13 +269,27 @@ class Value:
         return _HookHandle(self, fn)
 
 
-def _positions(names, vjps):
-    """Where the named VJP arguments sit in (out, *inputs), from the first VJP's signature.
+def _positions(op, names, vjps):
+    """Where the named VJP arguments sit in (out, *inputs), from the first VJP's signature;
+    a TypeError or ValueError naming op when a VJP's signature cannot serve.
 
     None stands for all of them (a custom Function, whose backward may read any)."""
+    for vjp in vjps:
+        arguments = list(inspect.signature(vjp).parameters)
+        if arguments[:2] != ["m", "g"]:
+            raise TypeError(
+                f"op '{op}': a VJP takes (m, g, out, *inputs, *params), "
+                f"got ({', '.join(arguments)})"
+            )
     if not names:
         return None if names is None else ()
-    arguments = list(inspect.signature(vjps[0]).parameters)[2:]  # after m, g: out, inputs, params
+    arguments = list(inspect.signature(vjps[0]).parameters)[2:]  # out, inputs, params
+    for name in names.split():
+        if name not in arguments:
+            raise ValueError(
+                f"op '{op}': reads= names {name!r}, not an argument of its VJP "
+                f"({', '.join(arguments)})"
+            )
     return tuple(arguments.index(name) for name in names.split())
 
 

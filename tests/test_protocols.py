@@ -8,7 +8,7 @@ import pytest
 
 import autograd as ag
 from autograd import Scalar, Tensor, arraymath, floatmath
-from autograd.value import Kind, Maths, Node
+from autograd.value import Kind, Maths, Node, Op
 
 MATHS = sorted(typing.get_type_hints(Maths)) + sorted(
     name for name, value in vars(Maths).items() if callable(value) and not name.startswith("_")
@@ -90,3 +90,24 @@ def test_a_second_derivative_runs_through_the_graph_maths():
     (g,) = ag.grad(x.sin(), [x], create_graph=True)  # cos x, through Scalar._graph_math.cos
     (gg,) = ag.grad(g, [x])
     assert gg.data == pytest.approx(-np.sin(0.7), rel=1e-12)
+
+
+def test_an_op_whose_vjp_does_not_take_the_maths_first_is_refused():
+    """A VJP in the older (g, out, *inputs) form would get its arguments shifted by one."""
+    with pytest.raises(TypeError, match=r"op 'tan': a VJP takes \(m, g, out.*got \(g, out, x\)"):
+        Op("tan", np.tan, lambda g, out, x: g * (1 + out * out), reads="out")
+
+
+def test_an_op_reading_an_argument_its_vjp_lacks_is_refused():
+    with pytest.raises(
+        ValueError, match=r"op 'tan': reads= names 'y', not an argument .*\(out, x\)"
+    ):
+        Op("tan", np.tan, lambda m, g, out, x: g * (1 + out * out), reads="y")
+
+
+def test_a_new_op_gets_first_and_second_derivatives_from_its_one_vjp():
+    """What a contributor writes for a new primitive: one row, right at both orders."""
+    tan = Op("tan", np.tan, lambda m, g, out, x: g * (1 + out * out), reads="out")
+    x = Tensor(np.array([-0.9, 0.1, 1.2]), requires_grad=True)
+    assert ag.gradcheck(lambda x: Tensor._apply(tan, (x,)), [x])
+    assert ag.gradgradcheck(lambda x: Tensor._apply(tan, (x,)), [x])
