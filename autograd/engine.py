@@ -51,8 +51,7 @@ def _leading_to(order, targets):
     return wanted
 
 
-def backpropagate(roots: list[Node], seeds: list, targets: list[Node] | None = None,
-                  retain_graph=False, create_graph=False) -> list | None:  # fmt: skip
+def backpropagate(roots: list[Node], seeds, targets=None, retain_graph=False, create_graph=False):
     """Sweep gradients from roots (seeded with seeds) back through the graph.
 
     Without targets, leaves and retained values accumulate into `.grad` (backward()).

@@ -164,8 +164,12 @@ Scalar._graph_math = SimpleNamespace(
     power=operator.pow,
     equal=lambda x, y: _number(x) == _number(y),
     logical_not=operator.not_,  # comparisons of Scalars give bools
-    exp=Scalar.exp, log=Scalar.log, sin=Scalar.sin, cos=Scalar.cos, sigmoid=Scalar.sigmoid,
-)  # fmt: skip
+    exp=Scalar.exp,
+    log=Scalar.log,
+    sin=Scalar.sin,
+    cos=Scalar.cos,
+    sigmoid=Scalar.sigmoid,
+)
 
 
 def _node(op, inputs, params, data):

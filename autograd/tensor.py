@@ -412,9 +412,19 @@ def _mask(ufunc):
 
 Tensor._graph_math = SimpleNamespace(
     records=True,
-    divide=operator.truediv, power=operator.pow, equal=operator.eq,
-    logical_not=_mask(np.logical_not), isnan=_mask(np.isnan),
-    exp=Tensor.exp, log=Tensor.log, sin=Tensor.sin, cos=Tensor.cos, sigmoid=Tensor.sigmoid,
-    maximum=maximum, where=where, broadcast_to=Tensor.broadcast_to, scatter=scatter,
+    divide=operator.truediv,
+    power=operator.pow,
+    equal=operator.eq,
+    logical_not=_mask(np.logical_not),
+    isnan=_mask(np.isnan),
+    exp=Tensor.exp,
+    log=Tensor.log,
+    sin=Tensor.sin,
+    cos=Tensor.cos,
+    sigmoid=Tensor.sigmoid,
+    maximum=maximum,
+    where=where,
+    broadcast_to=Tensor.broadcast_to,
+    scatter=scatter,
     softmax=_softmax,
-)  # fmt: skip
+)
