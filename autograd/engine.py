@@ -58,10 +58,6 @@ def backpropagate(roots: list[Node], seeds, targets=None, retain_graph=False, cr
     With targets, nothing is written; their gradients are returned in order (grad()),
     None for a target the roots do not depend on.
     """
-    return _sweep(roots, seeds, targets, retain_graph, create_graph)
-
-
-def _sweep(roots, seeds, targets, retain_graph, create_graph):
     order = toposort(roots)
     target_set = None if targets is None else set(targets)
     wanted = None if targets is None else _leading_to(order, target_set)
