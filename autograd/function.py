@@ -26,33 +26,33 @@ class Context:
 class _FunctionOp(Op):
     """The op record of one Function.apply call: its backward gives all cotangents at once.
 
-    Its inputs are the Tensor arguments of apply; kinds has one entry per argument: None for
-    a Tensor, else the argument's type name.
+    Its inputs are the Tensor arguments of apply; arg_types has one entry per argument: None
+    for a Tensor, else the argument's type name.
     """
 
-    def __init__(self, function, ctx, kinds):
+    def __init__(self, function, ctx, arg_types):
         super().__init__(function.__name__, None, reads=None)
-        self.function, self.ctx, self.kinds = function, ctx, kinds
+        self.function, self.ctx, self.arg_types = function, ctx, arg_types
 
     def cotangents(self, args, inputs, wanted):
         """Call the user's backward once, with Tensors, and check what it returns."""
         graph, g = args[0].records, args[1]
         grads = self.function.backward(self.ctx, g if graph else Tensor._as_value(g))
         grads = grads if isinstance(grads, tuple) else (grads,)
-        if len(grads) != len(self.kinds):
+        if len(grads) != len(self.arg_types):
             raise RuntimeError(
                 f"{self.name}.backward returned {len(grads)} gradients for "
-                f"{len(self.kinds)} arguments of forward"
+                f"{len(self.arg_types)} arguments of forward"
             )
         pairs, tensors = [], iter(inputs)
-        for i, (g_i, kind) in enumerate(zip(grads, self.kinds)):
-            x = next(tensors) if kind is None else None
+        for i, (g_i, arg_type) in enumerate(zip(grads, self.arg_types)):
+            x = next(tensors) if arg_type is None else None
             if g_i is None:
                 continue
-            if kind is not None:
+            if arg_type is not None:
                 raise RuntimeError(
                     f"{self.name}.backward returned a gradient for argument {i}, which is a "
-                    f"{kind}, not a Tensor: return None for it"
+                    f"{arg_type}, not a Tensor: return None for it"
                 )
             if x._requires_grad and (wanted is None or x in wanted):
                 g_i = _checked(self.name, i, _lift(g_i, x), x)
@@ -96,7 +96,7 @@ class Function:
             raise TypeError(f"{cls.__name__}.forward must return one Tensor, not several")
         data = result._data if isinstance(result, Tensor) else np.asarray(result)
         tensors = tuple(x for x in args if isinstance(x, Tensor))
-        kinds = tuple(None if isinstance(x, Tensor) else type(x).__name__ for x in args)
+        arg_types = tuple(None if isinstance(x, Tensor) else type(x).__name__ for x in args)
         out = Tensor._from_data(data)
-        out._record(_FunctionOp(cls, ctx, kinds), tensors, ())
+        out._record(_FunctionOp(cls, ctx, arg_types), tensors, ())
         return out

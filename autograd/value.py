@@ -274,8 +274,8 @@ def _positions(op, names, vjps):
     a TypeError or ValueError naming op when a VJP's signature cannot serve.
 
     None stands for all of them (a custom Function, whose backward may read any)."""
-    for vjp in vjps:
-        arguments = list(inspect.signature(vjp).parameters)
+    signatures = [list(inspect.signature(vjp).parameters) for vjp in vjps]
+    for arguments in signatures:
         if arguments[:2] != ["m", "g"]:
             raise TypeError(
                 f"op '{op}': a VJP takes (m, g, out, *inputs, *params), "
@@ -283,7 +283,7 @@ def _positions(op, names, vjps):
             )
     if not names:
         return None if names is None else ()
-    arguments = list(inspect.signature(vjps[0]).parameters)[2:]  # out, inputs, params
+    arguments = signatures[0][2:]  # out, inputs, params
     for name in names.split():
         if name not in arguments:
             raise ValueError(
