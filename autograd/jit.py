@@ -23,7 +23,7 @@ from . import random as _random
 from .dtypes import as_array
 from .operands import _lift
 from .scalar import Scalar
-from .tensor import Tensor
+from .tensor import COMPARISONS, Tensor
 
 _AUTOGRAD = str(Path(__file__).resolve().parent)
 _NN = str(Path(__file__).resolve().parent.parent / "nn")
@@ -539,10 +539,6 @@ _READS = {
     "item": "Tensor.item()", "tolist": "Tensor.tolist()", "numpy": "Tensor.numpy()",
     "__bool__": "bool(Tensor)", "__float__": "float(Tensor)", "__array__": "np.asarray(Tensor)",
 }  # fmt: skip
-_COMPARISONS = {
-    "__lt__": np.less, "__le__": np.less_equal, "__gt__": np.greater,
-    "__ge__": np.greater_equal, "__eq__": np.equal, "__ne__": np.not_equal,
-}  # fmt: skip
 _ORIGINAL = {
     "_record": Tensor._record, "_backprop": Tensor._backprop,
     "_accumulate_grad": Tensor._accumulate_grad, "_seed": Tensor._seed,
@@ -556,7 +552,7 @@ _SWAPS = {
     "_run_hooks": _wrapped_run_hooks, "_inplace": _wrapped_inplace, "__init__": _wrapped_init,
     "grad": property(_get_grad, _set_grad_traced), "data": property(_get_data, _set_data),
     **{name: _reading(name, call) for name, call in _READS.items()},
-    **{name: _comparing(name, ufunc) for name, ufunc in _COMPARISONS.items()},
+    **{name: _comparing(name, ufunc) for name, ufunc in COMPARISONS.items()},
 }  # fmt: skip
 _lock = threading.Lock()
 _active = [0]  # traces running in any thread: the swaps stay in place while one does

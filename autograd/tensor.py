@@ -332,9 +332,12 @@ def _comparison(ufunc):
     return method
 
 
-Tensor.__lt__, Tensor.__le__ = _comparison(np.less), _comparison(np.less_equal)
-Tensor.__gt__, Tensor.__ge__ = _comparison(np.greater), _comparison(np.greater_equal)
-Tensor.__eq__, Tensor.__ne__ = _comparison(np.equal), _comparison(np.not_equal)
+COMPARISONS = {  # operator method: its ufunc (ag.compile traces each by this table too)
+    "__lt__": np.less, "__le__": np.less_equal, "__gt__": np.greater,
+    "__ge__": np.greater_equal, "__eq__": np.equal, "__ne__": np.not_equal,
+}  # fmt: skip
+for _method, _ufunc in COMPARISONS.items():
+    setattr(Tensor, _method, _comparison(_ufunc))
 
 
 # -- functions on tensors ----------------------------------------------------------------
